@@ -1,0 +1,151 @@
+"""Person and organisation names: normalising them, telling names from pronouns, matching claimants.
+
+Used twice: the brat import decides which Source mentions are names and which are
+pronouns or descriptions to resolve, and the metrics decide whether a predicted
+claimant names the same source as the gold one. Both rules are spelled out in
+``docs/evaluation.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import StrEnum
+
+# Titles and honorifics are dropped before names are compared, so "Mr. Trump"
+# and "Donald Trump" share their tokens.
+TITLE_TOKENS = frozenset(
+    """
+    mr mrs ms miss mx dr sen senator rep representative gov governor president vice
+    prof professor gen general sir dame lord lady rev reverend judge justice mayor
+    secretary minister prime chancellor ambassador st jr sr ii iii
+    the a an
+    """.split()
+)
+
+PERSONAL_SINGULAR_PRONOUNS = frozenset(
+    "he him his himself she her hers herself".split()
+)
+FIRST_PERSON_PRONOUNS = frozenset("i me my mine myself we us our ours ourselves".split())
+RELATIVE_PRONOUNS = frozenset("who whom whose which that".split())
+OTHER_PRONOUNS = frozenset(
+    """
+    they them their theirs themselves it its itself you your yours yourself yourselves
+    one someone somebody anyone anybody everyone everybody nobody none some many most
+    others other another both all several few each either neither this these those
+    """.split()
+)
+PRONOUNS = PERSONAL_SINGULAR_PRONOUNS | FIRST_PERSON_PRONOUNS | RELATIVE_PRONOUNS | OTHER_PRONOUNS
+
+# First words that make a description definite, i.e. one that points back to
+# someone already mentioned ("the spokesman", "his campaign").
+DEFINITE_DETERMINERS = frozenset("the this that these those his her its their our my your".split())
+# The head of "the secretary of state" is "secretary": the head is the last word
+# before the first of these.
+HEAD_STOP_WORDS = frozenset("of for at in on with from to by who which that whose".split())
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+class MentionForm(StrEnum):
+    """What kind of expression a source mention is."""
+
+    NAMED = "named"            # contains a capitalised name word: "Trump", "the Clinton campaign"
+    PRONOUN = "pronoun"        # the whole mention is a pronoun: "he", "who", "they"
+    DEFINITE = "definite"      # a definite description without a name: "the spokesman"
+    OTHER = "other"            # indefinite or bare common nouns: "a source", "officials"
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (apostrophes inside words kept)."""
+    return _WORD.findall(text)
+
+
+def mention_form(mention: str) -> MentionForm:
+    """Classify a source mention as written in the article.
+
+    A word counts as a name word when it starts with an upper-case letter and is
+    neither a pronoun nor a determiner; the first word of the mention only counts
+    when nothing else could make it capitalised (so "The spokesman" and "He" are
+    not names, but "Trump" at the start of a sentence is).
+    """
+    mention_words = words(mention)
+    if not mention_words:
+        return MentionForm.OTHER
+    folded = [w.casefold() for w in mention_words]
+    if len(folded) == 1 and folded[0] in PRONOUNS:
+        return MentionForm.PRONOUN
+    for word, low in zip(mention_words, folded, strict=True):
+        if word[0].isupper() and low not in PRONOUNS and low not in DEFINITE_DETERMINERS:
+            return MentionForm.NAMED
+    if folded[0] in DEFINITE_DETERMINERS:
+        return MentionForm.DEFINITE
+    return MentionForm.OTHER
+
+
+def description_head(mention: str) -> str | None:
+    """The head noun of a definite description, casefolded: "the former secretary of state" -> "secretary"."""
+    folded = [w.casefold() for w in words(mention)][1:]
+    head = None
+    for word in folded:
+        if word in HEAD_STOP_WORDS:
+            break
+        head = word
+    return head
+
+
+def same_word(left: str, right: str) -> bool:
+    """Casefolded equality that ignores a plural -s/-es ("spokesmen" is not handled)."""
+    left, right = left.casefold(), right.casefold()
+    return left == right or _singular(left) == _singular(right)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("es") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Comparable tokens of a name: NFKC, casefolded, possessive 's and titles dropped."""
+    normal = unicodedata.normalize("NFKC", name).casefold()
+    tokens = []
+    for word in words(normal):
+        word = _POSSESSIVE.sub("", word)
+        if word and word not in TITLE_TOKENS:
+            tokens.append(word)
+    return tuple(tokens)
+
+
+def is_bare_pronoun_or_description(name: str) -> bool:
+    """True for a gold name that says nobody in particular: a pronoun or "the campaign"."""
+    return mention_form(name) in (MentionForm.PRONOUN, MentionForm.DEFINITE)
+
+
+def claimant_matches(
+    predicted: str, gold_name: str, gold_aliases: Iterable[str] = (), gold_mention: str | None = None
+) -> bool:
+    """Whether a predicted claimant name names the gold claimant.
+
+    Against the gold name and each alias it matches when the token sets are
+    equal, one contains the other, or both end in the same surname token.
+    Against the gold mention (which may be a long description) only equal token
+    sequences match, so "the Kremlin" does not match "a spokesman for the Kremlin".
+    """
+    predicted_tokens = name_tokens(predicted)
+    if not predicted_tokens:
+        return False
+    for candidate in (gold_name, *gold_aliases):
+        candidate_tokens = name_tokens(candidate)
+        if not candidate_tokens:
+            continue
+        predicted_set, candidate_set = set(predicted_tokens), set(candidate_tokens)
+        if predicted_set <= candidate_set or candidate_set <= predicted_set:
+            return True
+        if predicted_tokens[-1] == candidate_tokens[-1]:
+            return True
+    return gold_mention is not None and name_tokens(gold_mention) == predicted_tokens

@@ -1,0 +1,123 @@
+"""Turning model output into exact article spans, and rejecting what cannot be located.
+
+Evidence offsets are always computed here from the article text, never taken
+from a model. Sentence ids (the preferred, grounded-by-construction route) map
+to sentence spans; free-text quotes are located exactly or, failing that, by a
+fuzzy alignment whose result is the article's own characters. What cannot be
+located is dropped and counted, never "fixed".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from extractor.records import Evidence
+
+PRONOUNS = frozenset(
+    "i me my we us our you he him his she her they them their it its this that these those who someone "
+    "somebody one".split()
+)
+_EDGE_CHARS = " \t\r\n\"'“”‘’«»,;:"
+FUZZY_MIN_SCORE = 90.0
+
+
+class Alignment(StrEnum):
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}:{self.end}")
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class Located:
+    span: Span
+    alignment: Alignment
+
+
+def evidence(text: str, span: Span) -> Evidence:
+    """Evidence for ``span`` with the quote cut from the text itself, so it is grounded by construction."""
+    span = trim(text, span)
+    return Evidence(quote=text[span.start : span.end], start=span.start, end=span.end)
+
+
+def trim(text: str, span: Span) -> Span:
+    """Shrink a span past whitespace, quote marks and separators at either end."""
+    start, end = span.start, span.end
+    while start < end and text[start] in _EDGE_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_CHARS:
+        end -= 1
+    return Span(start, end)
+
+
+@cache
+def _sentencizer():  # -> spacy Language
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentence_spans(text: str, start: int = 0) -> list[Span]:
+    """Sentences of ``text[start:]`` as spans of ``text``; template junk lines are left out."""
+    spans: list[Span] = []
+    for paragraph in re.finditer(r"[^\n]+", text[start:]):
+        chunk = paragraph.group(0)
+        if "{{" in chunk or not chunk.strip():
+            continue
+        base = start + paragraph.start()
+        for sentence in _sentencizer()(chunk).sents:
+            span = trim(text, Span(base + sentence.start_char, base + sentence.end_char))
+            if span.end > span.start:
+                spans.append(span)
+    return spans
+
+
+def locate(text: str, quote: str, within: Span | None = None) -> Located | None:
+    """Find ``quote`` in ``text`` (optionally inside ``within``): exactly, else by fuzzy alignment."""
+    quote = quote.strip(_EDGE_CHARS)
+    if not quote:
+        return None
+    lo, hi = (within.start, within.end) if within else (0, len(text))
+    index = text.find(quote, lo, hi)
+    if index >= 0:
+        return Located(Span(index, index + len(quote)), Alignment.EXACT)
+    if len(quote) < 12:
+        return None
+    window = text[lo:hi]
+    match = fuzz.partial_ratio_alignment(quote, window, score_cutoff=FUZZY_MIN_SCORE)
+    if match is None:
+        return None
+    span = trim(text, Span(lo + match.dest_start, lo + match.dest_end))
+    return Located(span, Alignment.FUZZY) if span.end > span.start else None
+
+
+def is_name(name: str | None) -> bool:
+    """A claimant must be a name or organisation, never a pronoun or an empty string."""
+    if not name or not name.strip():
+        return False
+    words = re.findall(r"[\w'-]+", name.lower())
+    return bool(words) and not all(word in PRONOUNS for word in words)
+
+
+def mentioned_in(name: str, text: str) -> bool:
+    """True when every capitalised word of ``name`` occurs in the text (so the name is not invented)."""
+    words = [w for w in re.findall(r"[\w'-]+", name) if w[:1].isupper()] or re.findall(r"[\w'-]+", name)
+    return bool(words) and all(re.search(rf"(?<!\w){re.escape(w)}", text) for w in words)

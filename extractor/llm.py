@@ -1,0 +1,355 @@
+"""The one module that talks to a language model (the only importer of openai and instructor).
+
+Any OpenAI-compatible endpoint works through the same code path — OpenAI, vLLM,
+Ollama, or the embedded llama-cpp-python server: only ``base_url``, ``api_key``
+and the model name change. Responsibilities:
+
+* structured output through instructor, in the mode the endpoint supports;
+* a small re-ask budget: instructor feeds validation errors back to the model;
+* one transport retry loop (tenacity) for 429/5xx/timeouts/connection errors,
+  honouring ``Retry-After``; the openai client's own retries are switched off so
+  retry loops never multiply;
+* a response cache keyed on everything that changes the answer;
+* token usage accounting, re-asks and retries included, and an optional token
+  budget shared by a whole batch.
+
+The API key lives only in the client object: it never enters cache keys, logs,
+outputs or error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import instructor
+import openai
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from extractor.cache import ResponseCache, cache_key
+from extractor.records import Usage
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+}
+_RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+_KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+
+
+class LLMError(Exception):
+    """A model call that failed for good, with what it cost and how it ended.
+
+    ``kind`` is ``transport`` (endpoint unreachable or erroring after all retries),
+    ``validation`` (the model's output never passed validation within the re-ask
+    budget) or ``budget`` (the batch's token budget is spent).
+    """
+
+    def __init__(
+        self, message: str, *, kind: str, attempts: int, usage: Usage, last_completion: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.attempts = attempts
+        self.usage = usage
+        self.last_completion = last_completion
+
+
+class TokenBudget:
+    """Tokens a whole batch may spend; shared by threads, checked before every call."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.spent = 0
+        self._lock = threading.Lock()
+
+    def charge(self, tokens: int) -> None:
+        with self._lock:
+            self.spent += tokens
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.spent >= self.limit
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """Where and how to call the model. ``api_key`` is never printed or stored."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str = field(default="", repr=False)
+    mode: str = "tools"
+    timeout_s: float = 120.0
+    max_reasks: int = 2
+    max_transport_retries: int = 4
+    max_retry_wait_s: float = 60.0
+    temperature: float = 0.0
+    seed: int | None = 0
+
+    @classmethod
+    def from_env(cls, *, model: str | None = None, base_url: str | None = None, **overrides: Any) -> LLMSettings:
+        """Read the OpenAI SDK's variables: OPENAI_API_KEY, OPENAI_BASE_URL; EXTRACTOR_MODEL for the model."""
+        return cls(
+            model=model or os.environ.get("EXTRACTOR_MODEL") or DEFAULT_REMOTE_MODEL,
+            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
+            api_key=os.environ.get("OPENAI_API_KEY", ""),
+            **overrides,
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return (self.base_url or "https://api.openai.com/v1").rstrip("/")
+
+    def decoding(self, max_tokens: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"temperature": self.temperature, "max_tokens": max_tokens}
+        if self.seed is not None:
+            params["seed"] = self.seed
+        return params
+
+
+@dataclass
+class LLMResult(Generic[T]):
+    value: T
+    usage: Usage
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove an API key (and anything key-shaped) from a message before it is shown or stored."""
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return _KEY_SHAPED.sub("[redacted]", text)
+
+
+class LLM:
+    """Structured calls to one endpoint and model, cached and accounted."""
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        cache: ResponseCache | None = None,
+        budget: TokenBudget | None = None,
+        http_client: Any | None = None,
+    ) -> None:
+        if settings.mode not in MODES:
+            raise ValueError(f"unknown mode {settings.mode!r}; choose one of {', '.join(MODES)}")
+        self.settings = settings
+        self.cache = cache
+        self.budget = budget or TokenBudget(None)
+        client_kwargs: dict[str, Any] = {
+            "api_key": settings.api_key or "not-needed",
+            "base_url": settings.base_url,
+            "timeout": settings.timeout_s,
+            "max_retries": 0,
+        }
+        if http_client is not None:
+            client_kwargs["http_client"] = http_client
+        self._client = openai.OpenAI(**client_kwargs)
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """What identifies answers from this LLM: part of every cache key and output line."""
+        return {"endpoint": self.settings.endpoint, "model": self.settings.model, "mode": self.settings.mode}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def complete(
+        self,
+        *,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        prompt_version: str,
+        context: dict[str, Any] | None = None,
+    ) -> LLMResult[T]:
+        """One structured call: cache, then re-ask loop inside a transport retry loop."""
+        key = cache_key(
+            {
+                **self.identity,
+                "prompt_version": prompt_version,
+                "schema": response_model.model_json_schema(),
+                "messages": messages,
+                "decoding": self.settings.decoding(max_tokens),
+            }
+        )
+        if self.cache is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                try:
+                    value = response_model.model_validate(cached, context=context)
+                    return LLMResult(value=value, usage=Usage(cache_hits=1))
+                except ValidationError:
+                    log.warning("cached response no longer validates; calling the model again")
+        if self.budget.exhausted:
+            raise LLMError(
+                f"token budget of {self.budget.limit:,} tokens is spent", kind="budget", attempts=0, usage=Usage()
+            )
+        usage = Usage()
+        value = self._call_with_retries(response_model, messages, max_tokens, context, usage)
+        if self.cache is not None:
+            self.cache.set(key, value.model_dump(mode="json"))
+        return LLMResult(value=value, usage=usage)
+
+    def _call_with_retries(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        context: dict[str, Any] | None,
+        usage: Usage,
+    ) -> T:
+        settings = self.settings
+        retrying = Retrying(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(settings.max_transport_retries + 1)
+            | stop_after_delay(settings.timeout_s * (settings.max_transport_retries + 1)),
+            wait=_RetryAfterOrBackoff(settings.max_retry_wait_s),
+            before_sleep=lambda state: _count_retry(state, usage),
+            reraise=True,
+        )
+        try:
+            return retrying(self._call_once, response_model, messages, max_tokens, context, usage)
+        except LLMError:
+            raise
+        except Exception as exc:
+            root = _root_cause(exc)
+            kind = "transport" if _is_transport(root) else "validation"
+            last = getattr(exc, "last_completion", None)
+            attempts = getattr(exc, "n_attempts", 1) or 1
+            message = _describe(root) if kind == "transport" else f"invalid model output after {attempts} attempt(s): {_first_line(root)}"
+            raise LLMError(
+                redact(message, settings.api_key),
+                kind=kind,
+                attempts=attempts + usage.transport_retries,
+                usage=usage,
+                last_completion=redact(_completion_text(last), settings.api_key) if last is not None else None,
+            ) from None
+
+    def _call_once(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        context: dict[str, Any] | None,
+        usage: Usage,
+    ) -> T:
+        client = instructor.from_openai(self._client, mode=MODES[self.settings.mode])
+        client.on("completion:kwargs", lambda *a, **k: _bump(usage, "llm_calls"))
+        client.on("completion:response", lambda response: self._account(response, usage))
+        client.on("parse:error", lambda *a, **k: _bump(usage, "reasks"))
+        return client.chat.completions.create(
+            model=self.settings.model,
+            response_model=response_model,
+            messages=messages,  # type: ignore[arg-type]
+            max_retries=self.settings.max_reasks,
+            context=context,
+            **self.settings.decoding(max_tokens),
+        )
+
+    def _account(self, response: Any, usage: Usage) -> None:
+        reported = getattr(response, "usage", None)
+        if reported is None:
+            return
+        prompt = int(getattr(reported, "prompt_tokens", 0) or 0)
+        completion = int(getattr(reported, "completion_tokens", 0) or 0)
+        usage.prompt_tokens += prompt
+        usage.completion_tokens += completion
+        self.budget.charge(prompt + completion)
+
+
+def _bump(usage: Usage, name: str) -> None:
+    setattr(usage, name, getattr(usage, name) + 1)
+
+
+def _count_retry(state: RetryCallState, usage: Usage) -> None:
+    usage.transport_retries += 1
+    exc = state.outcome.exception() if state.outcome else None
+    log.warning("transient endpoint error (%s); retrying", _describe(_root_cause(exc)) if exc else "?")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, openai.APIError | ValidationError):
+            return current
+        nxt = current.__cause__ or current.__context__
+        if nxt is None:
+            return current
+        current = nxt
+    return current
+
+
+def _is_transport(exc: BaseException) -> bool:
+    return isinstance(exc, openai.APIConnectionError | openai.APIStatusError)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    root = _root_cause(exc)
+    if isinstance(root, openai.APIConnectionError):  # includes timeouts and resets
+        return True
+    return isinstance(root, openai.APIStatusError) and root.status_code in _RETRYABLE_STATUS
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APITimeoutError):
+        return "endpoint timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "cannot reach the endpoint (connection failed)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"endpoint answered HTTP {exc.status_code}: {_first_line(exc)}"
+    return _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _completion_text(completion: Any) -> str:
+    try:
+        return json.dumps(completion.model_dump(mode="json"))[:2000]
+    except Exception:
+        return str(completion)[:2000]
+
+
+class _RetryAfterOrBackoff:
+    """Wait what the server asks for in Retry-After (capped), else exponential backoff with jitter."""
+
+    def __init__(self, cap_s: float) -> None:
+        self.cap_s = cap_s
+        self._backoff: Callable[[RetryCallState], float] = wait_exponential_jitter(initial=0.5, max=cap_s)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        root = _root_cause(exc) if exc else None
+        if isinstance(root, openai.APIStatusError):
+            header = root.response.headers.get("retry-after")
+            if header:
+                try:
+                    return min(max(float(header), 0.0), self.cap_s)
+                except ValueError:
+                    pass
+        return self._backoff(state)

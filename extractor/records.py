@@ -1,0 +1,137 @@
+"""Record types shared by extraction and evaluation: articles, claims, output lines.
+
+This module imports nothing else from the package, so every other module can
+depend on it. Offsets are Python string indices (code points) into the article
+text exactly as decoded from its file (UTF-8, no normalisation), so any reader
+can highlight ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "claim-record/1"
+
+
+class Stance(StrEnum):
+    """Whether the claimant says something is so, or says it is not so."""
+
+    ASSERTS = "asserts"
+    DENIES = "denies"
+
+
+class AttributionKind(StrEnum):
+    """How the article conveys the claim."""
+
+    DIRECT_QUOTE = "direct_quote"
+    REPORTED = "reported"
+    OUTLET = "outlet"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Claimant(_Frozen):
+    """Who made the claim: a name as written in full in the article, never a pronoun."""
+
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    organization: str | None = Field(default=None, max_length=200)
+
+
+class Evidence(_Frozen):
+    """An exact span of the article: ``article.text[start:end] == quote``."""
+
+    quote: str = Field(min_length=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _span_matches_quote(self) -> Evidence:
+        if self.end - self.start != len(self.quote):
+            raise ValueError(
+                f"span {self.start}:{self.end} has length {self.end - self.start}, "
+                f"quote has length {len(self.quote)}"
+            )
+        return self
+
+    def grounded_in(self, text: str) -> bool:
+        return text[self.start : self.end] == self.quote
+
+
+class Claim(_Frozen):
+    """One claim record: who claimed what, asserting or denying it, with its evidence."""
+
+    claimant: Claimant
+    stance: Stance
+    claim: str = Field(min_length=1, max_length=1000)
+    evidence: Evidence
+    said_on: dt.date | None = None
+    attribution: AttributionKind
+    cue: str | None = Field(
+        default=None, max_length=100, description="The reporting words, e.g. 'said', 'denied'."
+    )
+
+
+class Article(_Frozen):
+    """One input article. ``text`` is exactly what was decoded from the source."""
+
+    id: str = Field(min_length=1)
+    text: str
+    title: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    source: str = Field(description="Path of the file the article came from (with :line for JSONL).")
+    body_start: int = Field(
+        default=0,
+        ge=0,
+        description="Offset where the article body begins; text before it is title/header matter.",
+    )
+
+
+class Usage(BaseModel):
+    """LLM cost of one article (or a whole run), retries and re-asks included."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    llm_calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasks: int = 0
+    transport_retries: int = 0
+
+    def add(self, other: Usage) -> None:
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class ArticleResult(BaseModel):
+    """One output line of ``extractor extract``: the unit of resumption and of errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    id: str
+    source: str
+    status: Literal["ok", "error"]
+    claims: list[Claim] = Field(default_factory=list)
+    error: str | None = None
+    dropped_ungrounded: int = Field(
+        default=0, description="Model outputs rejected because their evidence was not in the article."
+    )
+    usage: Usage = Field(default_factory=Usage)
+    strategy: str
+    model: str | None = None
+    endpoint: str | None = None
+    prompt_version: str | None = None
+    text_sha256: str | None = Field(default=None, description="sha256 of the article text the offsets index.")
+    published: dt.date | None = None
+    title: str | None = None
+    seconds: float = 0.0
+    finished_at: dt.datetime | None = None
