@@ -162,7 +162,7 @@ class Header:
     body_start: int
 
 
-def parse_header(text: str) -> Header:
+def parse_header(text: str, *, detect_title: bool = True) -> Header:
     """Find the title line, a scraped publication date and the start of the body.
 
     The first non-empty line is the title unless it reads like body text (several
@@ -192,7 +192,7 @@ def parse_header(text: str) -> Header:
         if not _TEMPLATE_JUNK.sub("", stripped).strip():
             pos = line_start + len(line)
             continue
-        if title is None and _looks_like_title(stripped):
+        if detect_title and title is None and _looks_like_title(stripped):
             title = stripped
             pos = line_start + len(line)
             continue
@@ -277,16 +277,9 @@ def _article_from_json(item: object, where: str) -> Article | ArticleFailure:
         return ArticleFailure(fallback_id, where, f"{where}: field {field!r}: {first['msg']}")
     if "\x00" in parsed.text:
         return ArticleFailure(parsed.id, where, f"{where}: text contains NUL bytes")
-    article = article_from_plain_text(
-        parsed.id, parsed.text, where, title=parsed.title, published=parsed.published, url=parsed.url
+    # JSON carries the title in its own field, so the text is all body apart from scraped junk lines.
+    header = parse_header(parsed.text, detect_title=False)
+    return Article(
+        id=parsed.id, text=parsed.text, title=parsed.title, published=parsed.published or header.published,
+        url=parsed.url, source=where, body_start=header.body_start,
     )
-    if parsed.title:
-        # The title is given separately, so the text is all body (apart from junk lines).
-        header = parse_header(parsed.text)
-        body_start = header.body_start if header.title is None else _first_text_offset(parsed.text)
-        article = article.model_copy(update={"body_start": body_start})
-    return article
-
-
-def _first_text_offset(text: str) -> int:
-    return len(text) - len(text.lstrip())

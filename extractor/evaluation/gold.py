@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -55,7 +56,7 @@ class GoldClaim(_Strict):
             return self
         if len(parts) < 2:
             raise ValueError("evidence_parts is only for discontinuous spans: give 2 or more parts or null")
-        for before, after in zip(parts, parts[1:], strict=False):
+        for before, after in pairwise(parts):
             if after.start < before.end:
                 raise ValueError(
                     f"evidence_parts must be in text order and not overlap "
@@ -204,7 +205,9 @@ def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) 
 
 def _check_grounded(evidence: Evidence, text: str, where: str) -> None:
     if evidence.end > len(text):
-        raise EvalInputError(f"{where}: span {evidence.start}:{evidence.end} ends past the article ({len(text)} characters)")
+        raise EvalInputError(
+            f"{where}: span {evidence.start}:{evidence.end} ends past the article ({len(text)} characters)"
+        )
     if not evidence.grounded_in(text):
         found = text[evidence.start : evidence.end]
         raise EvalInputError(

@@ -94,9 +94,7 @@ def claim_similarity(left: str, right: str) -> float:
     return fuzz.ratio(left, right, processor=utils.default_process) / 100
 
 
-def match_article(
-    text: str, predicted: Sequence[ClaimSpans], gold: Sequence[ClaimSpans]
-) -> ArticleMatch:
+def match_article(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[ClaimSpans]) -> ArticleMatch:
     """Pair predicted and gold claims one-to-one (see the module docstring for the rule)."""
     index = TokenIndex(text)
     predicted_tokens = [index.tokens(item.spans) for item in predicted]
@@ -156,11 +154,7 @@ def trimmed_span(text: str, span: Span) -> Span:
 
 
 def _is_trim_character(character: str) -> bool:
-    return (
-        character.isspace()
-        or unicodedata.category(character).startswith("P")
-        or character in _EXTRA_TRIM_CHARACTERS
-    )
+    return character.isspace() or unicodedata.category(character).startswith("P") or character in _EXTRA_TRIM_CHARACTERS
 
 
 def exact_match_count(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[ClaimSpans]) -> int:
@@ -170,6 +164,7 @@ def exact_match_count(text: str, predicted: Sequence[ClaimSpans], gold: Sequence
     to last part's end). Equal boundaries are an equivalence, so the largest
     pairing is, per boundary pair, the smaller of the two counts.
     """
+
     def boundaries(items: Sequence[ClaimSpans]) -> Counter[Span]:
         found: Counter[Span] = Counter()
         for item in items:

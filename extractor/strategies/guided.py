@@ -1,0 +1,180 @@
+"""Candidate-guided extraction: the linguistic pass finds attributions, the model fills constrained fields.
+
+The linguistic pass (``extractor.linguistic``) finds each attribution's cue,
+source and content span, so evidence is grounded by construction. The model
+then gets one small, schema-constrained job per article: for every candidate,
+pick the claimant from the numbered list of names in the article (an integer,
+so it cannot invent one), give the stance, and write the claim as a
+self-contained sentence. Every field is bounded (integers in range, enums,
+``max_length``), which keeps a small local model from looping and keeps output
+tokens few; a strong remote model gets the same job through the same code.
+Where the model's answer is unusable the linguistic reading stands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from extractor import linguistic
+from extractor.prompts import Prompt, load_prompt
+from extractor.records import Article, Claim, Claimant, Stance, Usage
+from extractor.strategies.base import StrategyOutput
+from extractor.strategies.baseline import BaselineStrategy
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+MAX_CANDIDATES_PER_CALL = 12
+
+
+def response_model(candidates: int, names: int) -> type[BaseModel]:
+    """One required entry per candidate (c1..cN), each bounded, so output is short and complete."""
+    item = create_model(
+        "CandidateFields",
+        __config__=ConfigDict(extra="forbid"),
+        claimant=(Annotated[int, Field(ge=0, le=names)], ...),
+        stance=(Literal["asserts", "denies"], ...),
+        claim=(Annotated[str, Field(max_length=200)], ...),
+    )
+    fields: dict[str, Any] = {f"c{i}": (item, ...) for i in range(1, candidates + 1)}
+    return create_model("Candidates", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@dataclass
+class GuidedStrategy:
+    """Linguistic candidates, completed by the model."""
+
+    name: str = "guided"
+    uses_llm: bool = True
+    max_tokens_per_candidate: int = 80
+    trust_model_stance: bool = True
+    trust_model_claimant: bool = False
+    prompt: Prompt | None = None
+    baseline: BaselineStrategy = field(default_factory=BaselineStrategy)
+
+    def __post_init__(self) -> None:
+        self.prompt = self.prompt or load_prompt("guided")
+
+    @property
+    def prompt_version(self) -> str:
+        assert self.prompt is not None
+        return self.prompt.version
+
+    def extract(self, article: Article, llm) -> StrategyOutput:  # llm: extractor.llm.LLM | None
+        doc = linguistic.parse(article)
+        candidates = linguistic.find_candidates(article, doc)
+        names = _names(article, doc, candidates)
+        usage = Usage()
+        claims: list[Claim] = []
+        dropped = 0
+        for start in range(0, len(candidates), MAX_CANDIDATES_PER_CALL):
+            batch = candidates[start : start + MAX_CANDIDATES_PER_CALL]
+            answers: list[Any] = [None] * len(batch)
+            if llm is not None:
+                result = llm.complete(
+                    response_model=response_model(len(batch), len(names)),
+                    messages=[{"role": "user", "content": self.render(article, batch, names)}],
+                    max_tokens=self.max_tokens_per_candidate * len(batch) + 20,
+                    prompt_version=self.prompt_version,
+                )
+                usage.add(result.usage)
+                answers = [getattr(result.value, f"c{i}") for i in range(1, len(batch) + 1)]
+            for candidate, answer in zip(batch, answers, strict=True):
+                claim = self.merge(article, candidate, answer, names)
+                if claim is None:
+                    dropped += 1
+                else:
+                    claims.append(claim)
+        return StrategyOutput(claims=claims, usage=usage, dropped_ungrounded=dropped)
+
+    def render(self, article: Article, batch: list[linguistic.Candidate], names: list[str]) -> str:
+        assert self.prompt is not None
+        text = article.text
+        lines = []
+        for index, candidate in enumerate(batch, start=1):
+            s, c = candidate.sentence, candidate.content
+            lo, hi = min(s.start, c.start), max(s.end, c.end)
+            marked = f"{text[lo:c.start]}[[{text[c.start:c.end]}]]{text[c.end:hi]}"
+            speaker = text[candidate.source.start : candidate.source.end] if candidate.source else "(not stated)"
+            lines.append(f"c{index}. {' '.join(marked.split())}\n    speaker as written: {' '.join(speaker.split())}")
+        return self.prompt.template.render(
+            examples=render_examples(self.prompt),
+            names="\n".join(f"{i}. {name}" for i, name in enumerate(names, start=1)) or "(none)",
+            candidates="\n".join(lines),
+        )
+
+    def merge(self, article: Article, candidate: linguistic.Candidate, answer: Any, names: list[str]) -> Claim | None:
+        """The linguistic claim, with the model's fields where they are usable."""
+        model_name = names[answer.claimant - 1] if answer is not None and 0 < answer.claimant <= len(names) else None
+        if candidate.claimant_name and not (self.trust_model_claimant and model_name):
+            name = candidate.claimant_name
+        else:
+            name = model_name or candidate.claimant_name
+        if not name:
+            return None
+        if name != candidate.claimant_name:
+            candidate = _with_claimant(candidate, name)
+        claim = self.baseline.claim_from_candidate(article, candidate)
+        if claim is None or answer is None:
+            return claim
+        update: dict[str, Any] = {}
+        if self.trust_model_stance:
+            update["stance"] = Stance(answer.stance)
+        if _usable_claim_text(answer.claim, article.text[candidate.sentence.start : candidate.sentence.end]):
+            update["claim"] = answer.claim.strip()
+        if name != claim.claimant.name:
+            update["claimant"] = Claimant(name=name)
+        return claim.model_copy(update=update)
+
+
+def _with_claimant(candidate: linguistic.Candidate, name: str) -> linguistic.Candidate:
+    return replace(candidate, claimant_name=name, claimant_role=None, claimant_organization=None)
+
+
+def _names(article: Article, doc: Any, candidates: list[linguistic.Candidate]) -> list[str]:
+    """Claimant choices: names the linguistic pass resolved, then named entities, first mention first."""
+    seen: dict[str, None] = {}
+    for candidate in candidates:
+        if candidate.claimant_name:
+            seen.setdefault(candidate.claimant_name, None)
+    for entity in getattr(doc, "ents", ()):
+        if entity.label_ in _NAME_LABELS and entity.start_char >= article.body_start:
+            text = " ".join(entity.text.split())
+            if len(text) > 2 and "{{" not in text:
+                seen.setdefault(text, None)
+    return list(seen)[:40]
+
+
+def _usable_claim_text(claim: str, sentence: str) -> bool:
+    """Accept the model's sentence only if it is about what the evidence says (most words come from it)."""
+    words = {w.lower() for w in _WORD.findall(claim) if len(w) > 3}
+    if len(words) < 3:
+        return False
+    source_words = {w.lower() for w in _WORD.findall(sentence)}
+    return len(words & source_words) / len(words) >= 0.6
+
+
+def render_examples(prompt: Prompt) -> str:
+    """Few-shot examples rendered as candidates with the answer a good model gives."""
+    blocks = []
+    for example in prompt.examples:
+        names = list(dict.fromkeys(c.claimant for c in example.claims))
+        lines, answer = [], {}
+        for index, claim in enumerate(example.claims, start=1):
+            at = example.text.index(claim.quote)
+            marked = f"{example.text[:at]}[[{claim.quote}]]{example.text[at + len(claim.quote):]}"
+            sentence = next(part for part in marked.split("\n\n") if "[[" in part)
+            lines.append(f"c{index}. {' '.join(sentence.split())}\n    speaker as written: {claim.claimant}")
+            answer[f"c{index}"] = {
+                "claimant": names.index(claim.claimant) + 1, "stance": claim.stance.value, "claim": claim.claim,
+            }
+        blocks.append(
+            "Example names:\n" + "\n".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+            + "\nExample candidates:\n" + "\n".join(lines)
+            + f"\nAnswer: {json.dumps(answer, ensure_ascii=False)}\n"
+        )
+    return "\n".join(blocks)

@@ -1,0 +1,77 @@
+"""Input parsing: titles, scraped header junk, publication dates, body start, and every input format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from extractor.articles import ArticleFailure, parse_header, read_articles
+from extractor.records import Article
+
+
+def _read(paths: list[Path], **kwargs: object) -> list[Article | ArticleFailure]:
+    return list(read_articles(paths, **kwargs))  # type: ignore[arg-type]
+
+
+def test_sample_articles_titles_dates_and_body(articles_dir: Path) -> None:
+    found = {a.id: a for a in _read([articles_dir]) if isinstance(a, Article)}
+    assert len(found) == 5
+    junk = found["002_196d01a656543f14"]
+    assert junk.published == dt.date(2024, 2, 14)
+    assert junk.title and junk.title.startswith("Diplomat calls publications")
+    assert "{{" not in junk.text[junk.body_start :]
+    fused = found["004_d8f5a990ccd71f66"]
+    assert fused.published == dt.date(2021, 4, 10)
+    assert fused.text[fused.body_start :].startswith("Russia has not conducted")
+    repeated_title = found["000_4de6a718e1ebd4a2"]
+    assert repeated_title.text[repeated_title.body_start :].startswith("Putin spokesman said")
+    lede_not_title = found["003_135d9834a0f45a4b"]
+    assert lede_not_title.title is None and lede_not_title.body_start == 0
+
+
+def test_text_is_kept_exactly_as_decoded(tmp_path: Path) -> None:
+    raw = "Headline\r\n\r\nCafé owner Zoë said “no”. \u00a0Spaces  kept.\r\n"
+    path = tmp_path / "a.txt"
+    path.write_bytes(raw.encode("utf-8"))
+    (article,) = _read([path])
+    assert isinstance(article, Article)
+    assert article.text == raw.replace("\r\n", "\r\n")  # no newline or Unicode normalisation
+    assert article.title == "Headline"
+
+
+def test_header_with_only_a_date_marker() -> None:
+    header = parse_header(" date 2024-02-14 {{x | date}}\nTitle here\n\nBody sentence one. Body two.\n")
+    assert header.published == dt.date(2024, 2, 14)
+    assert header.title == "Title here"
+
+
+def test_json_and_jsonl_inputs(tmp_path: Path) -> None:
+    (tmp_path / "one.json").write_text(json.dumps({"id": "x1", "text": "Body.", "published": "2020-01-02"}))
+    lines = [json.dumps({"id": 7, "text": "First body.", "title": "T"}), "{not json", json.dumps({"text": "no id"})]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines) + "\n")
+    results = _read([tmp_path / "one.json", tmp_path / "many.jsonl"])
+    assert isinstance(results[0], Article) and results[0].published == dt.date(2020, 1, 2)
+    assert isinstance(results[1], Article) and results[1].id == "7" and results[1].title == "T"
+    assert isinstance(results[2], ArticleFailure) and "line 2" in results[2].message
+    assert isinstance(results[3], ArticleFailure) and "line 3" in results[3].source and "'id'" in results[3].message
+
+
+def test_html_main_text_is_extracted(tmp_path: Path) -> None:
+    body = " ".join(["The minister said the talks would resume next week, according to officials."] * 5)
+    html = f"<html><head><title>Talks</title><script>var x = 'ignore me';</script></head><body><nav>Menu</nav><article><h1>Talks</h1><p>{body}</p></article></body></html>"
+    (tmp_path / "page.html").write_text(html)
+    (article,) = _read([tmp_path / "page.html"])
+    assert isinstance(article, Article)
+    assert "minister said" in article.text and "ignore me" not in article.text
+
+
+def test_unsupported_and_missing_and_oversized(tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "big.txt").write_text("Title\n\n" + "word " * 100)
+    results = _read([tmp_path / "x.pdf", tmp_path / "nope.txt", tmp_path / "big.txt"], max_chars=100)
+    messages = [r.message for r in results if isinstance(r, ArticleFailure)]
+    assert len(messages) == 3
+    assert "unsupported file type" in messages[0]
+    assert "no such file" in messages[1]
+    assert "over the limit" in messages[2]
