@@ -54,7 +54,8 @@ def test_json_and_jsonl_inputs(tmp_path: Path) -> None:
     assert isinstance(results[0], Article) and results[0].published == dt.date(2020, 1, 2)
     assert isinstance(results[1], Article) and results[1].id == "7" and results[1].title == "T"
     assert isinstance(results[2], ArticleFailure) and "line 2" in results[2].message
-    assert isinstance(results[3], ArticleFailure) and "line 3" in results[3].source and "'id'" in results[3].message
+    assert isinstance(results[3], ArticleFailure) and results[3].source.endswith("many.jsonl:3")
+    assert "'id'" in results[3].message
 
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:
