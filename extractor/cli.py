@@ -25,6 +25,7 @@ from extractor import __version__
 from extractor.articles import DEFAULT_MAX_CHARS, read_articles
 from extractor.batch import EXIT_USAGE, BatchRunner, BatchSummary
 from extractor.cache import ResponseCache, default_cache_dir
+from extractor.evaluation.cli import eval_command, gold_app
 from extractor.llm import LLM, LLMSettings, TokenBudget
 from extractor.local_model import (
     DEFAULT_LOCAL_MODEL,
@@ -44,6 +45,8 @@ app = typer.Typer(
 )
 cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+app.command("eval")(eval_command)
+app.add_typer(gold_app, name="gold")
 err = Console(stderr=True)
 
 

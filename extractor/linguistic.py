@@ -87,7 +87,11 @@ def _parse_lexicon(table: str) -> dict[str, frozenset[str]]:
     lexicon: dict[str, frozenset[str]] = {}
     for line in table.strip().splitlines():
         lemma, _, frames = line.partition(":")
-        lexicon[lemma.strip()] = frozenset(frames.split())
+        found = set(frames.split())
+        if "clause" in found:
+            # A verb that reports clauses also reports them quoted.
+            found.add("quote")
+        lexicon[lemma.strip()] = frozenset(found)
     return lexicon
 
 
@@ -125,6 +129,12 @@ ROLE_NOUNS = frozenset(
     ["spokesman", "spokeswoman", "spokesperson", "diplomat", "minister", "president", "senator", "governor", "candidate", "politician", "official", "ambassador", "secretary", "adviser", "advisor", "aide", "chairman", "chairwoman", "chair", "leader", "director", "representative", "congressman", "congresswoman", "nominee", "premier", "chancellor", "mayor", "lawmaker", "deputy", "envoy", "head", "chief", "negotiator", "prosecutor", "judge", "general", "commander", "billionaire", "businessman", "executive", "strategist", "pollster"]
 )
 PERSONAL_PRONOUNS = frozenset(["he", "she", "him", "her"])
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+# Words next to a name that tell the person's gender.
+_MALE_WORDS = ["mr", "mr.", "sir", "spokesman", "congressman", "chairman", "businessman"]
+_FEMALE_WORDS = ["mrs", "mrs.", "ms", "ms.", "miss", "madam", "spokeswoman", "congresswoman"]
+_FEMALE_WORDS += ["chairwoman", "businesswoman", "actress", "queen"]
+_GENDER_WORDS = {**dict.fromkeys(_MALE_WORDS, "m"), **dict.fromkeys(_FEMALE_WORDS, "f")}
 PLURAL_PRONOUNS = frozenset(["they", "them"])
 RELATIVE_PRONOUNS = frozenset(["who", "which", "that", "whom"])
 NEGATION_WORDS = frozenset(["not", "n't", "never", "no"])
@@ -271,6 +281,7 @@ class _Finder:
         self.mentions: list[tuple[int, str, str]] = []  # (token index, label, full name)
         self.people: dict[str, _Person] = {}  # full name -> what we know of the person
         self.last_claimant: _Person | None = None
+        self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.last_claimant_label: str | None = None
 
     # -- driver --
@@ -369,7 +380,7 @@ class _Finder:
             return None
         direct = self._is_quotation(expanded)
         if direct:
-            expanded = self._continue_quotation(expanded, sentence)
+            expanded = self._continue_quotation(expanded, verb)
         return _Found(
             sentence=sentence,
             content=expanded,
@@ -570,9 +581,13 @@ class _Finder:
         if not self._has_subject_or_inherited(verb):
             return None
         cue_end = verb.idx + len(verb.text)
-        # A quotation in the same sentence, outside the cue.
+        # A quotation in the same sentence, outside the cue; a quoted word or two is
+        # a scare quote inside some other content, not what the cue reports.
         for q_start, q_end in self.quotes:
-            if sentence.start_char <= q_start < sentence.end_char and (q_start >= cue_end or q_end <= verb.idx):
+            # spaCy may leave an opening mark at the end of the previous sentence.
+            if not (q_start < sentence.end_char and q_end > sentence.start_char):
+                continue
+            if (q_start >= cue_end or q_end <= verb.idx) and _word_count(self.body[q_start:q_end]) >= 4:
                 return q_start, q_end
         # Or one that starts right after a sentence ending in ':' or ','.
         tail = self.body[cue_end : sentence.end_char].strip()
@@ -585,10 +600,13 @@ class _Finder:
     def _has_subject_or_inherited(self, verb: Token) -> bool:
         return self._source_of(verb)[0] is not None
 
-    def _continue_quotation(self, span: tuple[int, int], sentence: SpacySpan) -> tuple[int, int]:
-        """Extend a quoted content over the quotations that follow it in the same paragraph.
+    def _continue_quotation(self, span: tuple[int, int], verb: Token) -> tuple[int, int]:
+        """Extend a quoted content over the quotations that directly follow it.
 
-        '"A," she said. "B."' is one attribution whose content is A and B.
+        '"A," she said. "B."' is one attribution whose content is A and B: the next
+        quotation joins when only the cue clause stands between (no other verb)
+        and nothing but punctuation follows it in its own sentence, so a quotation
+        with its own cue ('"B," he added.') stays separate.
         """
         start, end = span
         paragraph_end = self.body.find("\n", end)
@@ -598,31 +616,20 @@ class _Finder:
             nxt = next((q for q in self.quotes if q[0] >= end), None)
             if nxt is None or nxt[0] >= paragraph_end:
                 break
-            between = self.body[end : nxt[0]]
-            # Only the cue sentence's own tail (e.g. ' she said. ') may sit between.
-            if nxt[0] < sentence.end_char:
-                if re.search(r"[\w]", between) and not self._only_cue_between(end, nxt[0], sentence):
-                    break
-            elif not self._only_cue_between(end, nxt[0], sentence):
+            between = [t for t in self.doc if end <= t.idx < nxt[0] and not t.is_space]
+            if len([t for t in between if t.is_alpha]) > 10 or any(
+                t.pos_ in ("VERB", "AUX") and t.i != verb.i for t in between
+            ):
+                break
+            if between and between[-1].text not in (".", ",", ":", ";") and between[-1].i != verb.i:
+                break
+            after = self.body[nxt[1] : paragraph_end]
+            next_break = re.search(r"[.!?]\s|$", after)
+            tail = after[: next_break.start()] if next_break else after
+            if re.search(r"\w", tail):
                 break
             end = nxt[1]
         return start, end
-
-    def _only_cue_between(self, start: int, end: int, sentence: SpacySpan) -> bool:
-        """True when the text between two quotations is the cue clause of ``sentence`` or nothing."""
-        between = self.body[start:end]
-        if not re.search(r"\w", between):
-            return True
-        return sentence.start_char <= start and end <= sentence.end_char + len(between) and (
-            start < sentence.end_char
-            and len(re.findall(r"\w+", between)) <= 12
-            and not any(self._inside_quote(p) for p in (start + 1,))
-            and self._next_sentence_is_quote(sentence, end)
-        )
-
-    def _next_sentence_is_quote(self, sentence: SpacySpan, quote_start: int) -> bool:
-        # The quotation must start a new sentence (or follow the cue in this one).
-        return quote_start >= sentence.start_char
 
     def _previous_sentence(self, verb: Token) -> tuple[tuple[int, int], Token] | None:
         sentence = verb.sent
@@ -660,6 +667,11 @@ class _Finder:
         if ent.label_ == "PERSON":
             name = self._full_name(name)
             self.people.setdefault(name, _Person(name))
+            # "Mr. Trump", "Spokeswoman Maria Zakharova": the word before the name.
+            if ent.start > 0 and name not in self.gender:
+                gender = _GENDER_WORDS.get(self.doc[ent.start - 1].lower_)
+                if gender:
+                    self.gender[name] = gender
         self.mentions.append((ent.start, ent.label_, name))
 
     def _full_name(self, name: str) -> str:
@@ -687,7 +699,9 @@ class _Finder:
             self.last_claimant = person
             self.last_claimant_label = label
 
-    def _name_for(self, token: Token, item: _Found) -> tuple[_Person | None, str | None]:
+    def _name_for(
+        self, token: Token, item: _Found, conjoined: bool = True
+    ) -> tuple[_Person | None, str | None]:
         lower = token.lower_
         if lower in RELATIVE_PRONOUNS and token.dep_ != "pobj":
             # "who said ..." : the relative clause's head noun.
@@ -698,9 +712,19 @@ class _Finder:
         if lower in PERSONAL_PRONOUNS:
             return self._antecedent(token, ("PERSON",))
         if lower in PLURAL_PRONOUNS:
-            return self._antecedent(token, ("ORG", "NORP", "GPE"), plural=True)
+            return self._antecedent(token, ("ORG", "NORP", "GPE"))
+        if lower == "it":
+            # "It said": only an organisation named in this or the previous sentence.
+            return self._antecedent(token, ("ORG",), window=1)
         if token.pos_ == "PRON":
             return None, None
+        conjuncts = [c for c in token.children if c.dep_ == "conj"]
+        if conjuncts and conjoined:
+            # "Clinton and Sanders said": one claim by both, named together.
+            names = [self._name_for(t, item, conjoined=False) for t in (token, *conjuncts)]
+            if all(person is not None and label in NAME_LABELS for person, label in names):
+                joined = " and ".join(person.name for person, _ in names if person is not None)
+                return _Person(joined), names[0][1]
 
         ent = _entity_of(token)
         if ent is not None and ent.label_ in NAME_LABELS:
@@ -730,26 +754,61 @@ class _Finder:
         self,
         token: Token,
         labels: tuple[str, ...],
-        plural: bool = False,
         prefer_claimant: bool = False,
+        window: int | None = None,
     ) -> tuple[_Person | None, str | None]:
-        """The most recent named mention with one of ``labels`` before ``token``."""
-        if prefer_claimant and self.last_claimant is not None and self.last_claimant_label in labels:
-            return self.last_claimant, self.last_claimant_label
-        # Mentions earlier in the same sentence come first.
-        in_sentence = [
+        """The named mention ``token`` (a pronoun or a description) points back to.
+
+        In order: a named subject of a clause governing ``token`` in the same
+        sentence ("Peskov said he ..."), the most recent claimant, a name earlier in
+        the sentence, then the most recent name. "he"/"she" skip people known to be
+        of the other gender (from "Mr."/"Mrs." or role words, or earlier pronouns).
+        """
+        gender = _PRONOUN_GENDER.get(token.lower_)
+
+        def fits(name: str, label: str | None) -> bool:
+            if label not in labels:
+                return False
+            known = self.gender.get(name)
+            return gender is None or known is None or known == gender
+
+        def chosen(person: _Person, label: str | None) -> tuple[_Person, str | None]:
+            if gender is not None and label == "PERSON":
+                self.gender.setdefault(person.name, gender)
+            return person, label
+
+        earlier = [
             ent
             for ent in token.sent.ents
             if ent.end <= token.i and ent.label_ in labels and not self._inside_quote(ent.start_char)
         ]
-        if in_sentence:
-            ent = in_sentence[-1]
-            return self._person_from_entity(ent, None), ent.label_
-        if self.last_claimant is not None and self.last_claimant_label in labels:
-            return self.last_claimant, self.last_claimant_label
-        for _, label, name in reversed(self.mentions):
-            if label in labels:
-                return self.people.get(name, _Person(name)), label
+        ancestors = set(token.ancestors)
+        for ent in reversed(earlier):
+            if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head in ancestors:
+                person = self._person_from_entity(ent, None)
+                if fits(person.name, ent.label_):
+                    return chosen(person, ent.label_)
+        claimant = self.last_claimant
+        if window is None and claimant is not None and fits(claimant.name, self.last_claimant_label):
+            return chosen(claimant, self.last_claimant_label)
+        if not prefer_claimant:
+            for ent in reversed(earlier):
+                person = self._person_from_entity(ent, None)
+                if fits(person.name, ent.label_):
+                    return chosen(person, ent.label_)
+        oldest = 0
+        if window is not None:
+            sentence = token.sent
+            for _ in range(window):
+                if sentence.start == 0:
+                    break
+                sentence = self.doc[sentence.start - 1].sent
+            oldest = sentence.start
+        for position, label, name in reversed(self.mentions):
+            if position < oldest:
+                break
+            if fits(name, label):
+                return chosen(self.people.get(name, _Person(name)), label)
         return None, None
 
     def _person_from_entity(self, ent: SpacySpan, head: Token | None) -> _Person:
@@ -809,6 +868,10 @@ class _Finder:
             if child.i > token.i and child.dep_ in ("relcl", "acl", "appos", "punct"):
                 end = min(end, child.left_edge.i)
         tokens = [t for t in self.doc[start:end] if not t.is_space]
+        if len(tokens) > _MAX_SOURCE_WORDS:
+            # A long description is named by its head and what precedes it:
+            # "Federal officials familiar with the server ..." -> "Federal officials".
+            tokens = [t for t in tokens if t.i <= token.i]
         while tokens and tokens[0].dep_ == "det" and tokens[0].lower_ in ("the", "a", "an"):
             tokens = tokens[1:]
         if not tokens or len(tokens) > _MAX_SOURCE_WORDS:
@@ -863,6 +926,10 @@ class _Finder:
 _WEEKDAYS = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
 
 
 def clause_negated(root: Token) -> bool:

@@ -87,3 +87,19 @@ def _restored(body: Any) -> Any:
     if isinstance(body, dict) and set(body) == {"json"}:
         return json.dumps(body["json"]).encode("utf-8")
     return body
+
+
+def replay_only(cassette_path: str) -> Any:
+    """A context manager replaying one existing cassette with record mode ``none``."""
+    import vcr
+
+    player = vcr.VCR(
+        serializer="readable_yaml",
+        match_on=["method", "path", "json_body"],
+        record_mode="none",
+        filter_headers=list(SECRET_HEADERS),
+        before_record_response=scrub_response,
+    )
+    player.register_matcher("json_body", json_body_matcher)
+    player.register_serializer("readable_yaml", ReadableJsonSerializer)
+    return player.use_cassette(cassette_path)

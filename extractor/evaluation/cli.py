@@ -116,7 +116,7 @@ def import_brat_command(
     except OSError as exc:
         raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
 
-    table = Table(title=f"brat import: {text_dir} + {ann_dir} -> {output}", title_justify="left")
+    table = Table(title=f"brat import -> {output}", title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
     for description, count in result.stats.rows():

@@ -75,9 +75,10 @@ def mention_form(mention: str) -> MentionForm:
     """Classify a source mention as written in the article.
 
     A word counts as a name word when it starts with an upper-case letter and is
-    neither a pronoun nor a determiner; the first word of the mention only counts
-    when nothing else could make it capitalised (so "The spokesman" and "He" are
-    not names, but "Trump" at the start of a sentence is).
+    neither a pronoun nor a determiner, so "The spokesman" and "He" are not names
+    while "Trump" at the start of a sentence is. A common noun capitalised only
+    because it starts a sentence ("Officials said") is taken for a name too; the
+    import only uses named mentions as antecedents, where that rarely matters.
     """
     mention_words = words(mention)
     if not mention_words:

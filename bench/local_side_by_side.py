@@ -1,0 +1,287 @@
+"""Side by side on the embedded local model: our strategies and LangExtract, same server, same articles.
+
+Articles: the five sample articles and ``--dev-count`` PolNeAR dev articles
+(spread evenly over the sorted dev gold). For each system this records seconds
+per article, LLM calls per article, output tokens per claim and the eval
+harness's scores (``extractor eval`` on a gold file restricted to these
+articles). LangExtract runs through its OpenAI-compatible provider with
+``use_schema_constraints=False`` (the server rejects ``json_schema``), one task
+description and one example, and caps (``--lx-max-char-buffer``,
+``--lx-max-output-tokens``) so no chunk can generate for minutes; its
+extractions are converted to our output lines with offsets from
+``char_interval`` (see ``bench/_langextract.py``).
+
+The model does about 10 tokens/s on two cores, so this takes a long time: run
+it once, in the background. Every system's predictions, eval report and
+figures are kept under ``bench/results/local/`` and the summary in
+``bench/results/local_side_by_side.json``; a later run with ``--systems`` adds
+to that summary instead of replacing the other systems.
+
+Sharing the machine: while the file ``bench/results/local/PAUSE`` exists the run
+waits between articles (it writes ``bench/results/local/PAUSED`` while waiting),
+so CPU-bound benchmarks can run in between without skewing either. Seconds per
+article are summed per article, so the wait is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from _common import POLNEAR_DEV_TEXT, REPO, RESULTS_DIR, print_table, save_result
+
+from extractor.articles import read_articles
+from extractor.records import Article, ArticleResult, Usage
+
+LOCAL_DIR = RESULTS_DIR / "local"
+PAUSE_FILE = LOCAL_DIR / "PAUSE"
+PAUSED_FILE = LOCAL_DIR / "PAUSED"
+SEED_GOLD = REPO / "tests" / "gold" / "seeds.jsonl"
+DEV_GOLD = REPO / "tests" / "gold" / "polnear-dev.jsonl"
+OUR_STRATEGIES = ("whole_article", "guided", "baseline")
+
+
+def wait_while_paused() -> None:
+    if not PAUSE_FILE.exists():
+        return
+    PAUSED_FILE.write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        while PAUSE_FILE.exists():
+            time.sleep(1.0)
+    finally:
+        PAUSED_FILE.unlink(missing_ok=True)
+
+
+def pausable(articles: list[Article]) -> Iterator[Article]:
+    for article in articles:
+        wait_while_paused()
+        yield article
+
+
+def gold_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def choose_articles(dev_count: int) -> tuple[list[Article], list[dict[str, Any]]]:
+    """Seed articles plus ``dev_count`` dev articles spread over the sorted dev gold; their gold lines."""
+    seeds = gold_lines(SEED_GOLD)
+    dev = sorted(gold_lines(DEV_GOLD), key=lambda g: g["id"])
+    dev = [g for g in dev if (POLNEAR_DEV_TEXT / f"{g['id']}.txt").exists()]
+    if dev_count and dev:
+        step = len(dev) / dev_count
+        dev = [dev[int(i * step)] for i in range(min(dev_count, len(dev)))]
+    else:
+        dev = []
+    gold: list[dict[str, Any]] = []
+    paths: list[Path] = []
+    for line in seeds + dev:
+        source = Path(line["source"])
+        absolute = source if source.is_absolute() else (REPO / source).resolve()
+        gold.append({**line, "source": str(absolute)})
+        paths.append(absolute)
+    articles = [item for item in read_articles(paths) if isinstance(item, Article)]
+    if len(articles) != len(paths):
+        raise SystemExit("some benchmark articles could not be read")
+    # Ids must match the gold ids (file stems).
+    by_id = {g["id"] for g in gold}
+    missing = [a.id for a in articles if a.id not in by_id]
+    if missing:
+        raise SystemExit(f"articles without gold: {missing}")
+    return articles, gold
+
+
+def available_strategies(requested: list[str]) -> tuple[list[str], dict[str, str]]:
+    from extractor.strategies import get_strategy
+
+    ready, skipped = [], {}
+    for name in requested:
+        try:
+            get_strategy(name)
+        except Exception as exc:  # a strategy still being written: skip it, say why
+            skipped[name] = f"{type(exc).__name__}: {exc}"
+            continue
+        ready.append(name)
+    return ready, skipped
+
+
+def run_ours(name: str, articles: list[Article], server: Any, out: Path) -> dict[str, Any]:
+    from extractor.batch import BatchRunner
+    from extractor.llm import LLM, LLMSettings
+    from extractor.strategies import get_strategy
+
+    strategy = get_strategy(name)
+    llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url, mode="tools"))
+    try:
+        summary = BatchRunner(strategy, llm, concurrency=1, local_server=server, show_progress=False).run(
+            pausable(articles), out
+        )
+    finally:
+        llm.close()
+    results = [ArticleResult.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return figures(name, results, summary.wall_seconds)
+
+
+def run_langextract(
+    articles: list[Article], server: Any, out: Path, *, max_char_buffer: int, max_output_tokens: int
+) -> dict[str, Any]:
+    import _langextract as peer
+    from langextract.core import data as lx_data
+
+    model, counter = peer.make_model(
+        base_url=server.base_url, model_id=server.model_name, max_workers=1, max_output_tokens=max_output_tokens
+    )
+    out.unlink(missing_ok=True)
+    results: list[ArticleResult] = []
+    started_all = time.perf_counter()
+    paused_s = 0.0
+    with out.open("w", encoding="utf-8") as handle:
+        for article in articles:
+            before_wait = time.perf_counter()
+            wait_while_paused()
+            paused_s += time.perf_counter() - before_wait
+            calls0, prompt0, completion0 = counter.snapshot()
+            started = time.perf_counter()
+            annotated, error = None, None
+            try:
+                annotated = peer.extract(
+                    model, [lx_data.Document(text=article.text, document_id=article.id)],
+                    max_char_buffer=max_char_buffer, max_workers=1,
+                )[0]
+            except Exception as exc:  # one article's failure is a line, as in our runner
+                error = f"{type(exc).__name__}: {str(exc)[:300]}"
+                if not server.alive():
+                    server.ensure_running()
+            seconds = time.perf_counter() - started
+            calls1, prompt1, completion1 = counter.snapshot()
+            usage = Usage(
+                llm_calls=calls1 - calls0, prompt_tokens=prompt1 - prompt0, completion_tokens=completion1 - completion0
+            )
+            result = peer.to_article_result(
+                article, annotated, model_id=server.model_name, endpoint=server.base_url, seconds=seconds,
+                usage=usage, error=error,
+            )
+            handle.write(result.model_dump_json() + "\n")
+            handle.flush()
+            results.append(result)
+            print(f"  langextract {article.id}: {seconds:.1f}s, {len(result.claims)} claims, {result.status}",
+                  flush=True)
+    return figures("langextract", results, time.perf_counter() - started_all - paused_s)
+
+
+def figures(system: str, results: list[ArticleResult], wall_s: float) -> dict[str, Any]:
+    usage = Usage()
+    for result in results:
+        usage.add(result.usage)
+    n = len(results) or 1
+    claims = sum(len(r.claims) for r in results)
+    return {
+        "system": system,
+        "articles": len(results),
+        "errors": sum(r.status == "error" for r in results),
+        "claims": claims,
+        "seconds_per_article": sum(r.seconds for r in results) / n,
+        "wall_seconds": wall_s,
+        "llm_calls_per_article": usage.llm_calls / n,
+        "completion_tokens": usage.completion_tokens,
+        "prompt_tokens": usage.prompt_tokens,
+        "output_tokens_per_claim": usage.completion_tokens / claims if claims else None,
+        "reasks": usage.reasks,
+        "transport_retries": usage.transport_retries,
+        "dropped_ungrounded": sum(r.dropped_ungrounded for r in results),
+    }
+
+
+def score(gold: Path, pred: Path, report_dir: Path) -> dict[str, Any]:
+    """F1 and friends from ``extractor eval`` (the library call when the CLI has no ``eval`` yet)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    cli = shutil.which("extractor") or str(Path(sys.executable).with_name("extractor"))
+    command = [cli, "eval", "--gold", str(gold), "--pred", str(pred), "--report-dir", str(report_dir)]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    how = "extractor eval"
+    if completed.returncode == 2 and "No such command" in (completed.stderr + completed.stdout):
+        from extractor.evaluation.gold import load_gold
+        from extractor.evaluation.metrics import evaluate
+        from extractor.evaluation.predictions import load_predictions
+        from extractor.evaluation.reports import write_reports
+
+        write_reports(evaluate(load_gold(gold), load_predictions(pred)), report_dir)
+        how = "extractor.evaluation (library; CLI had no eval command)"
+    elif completed.returncode not in (0, 1):
+        return {"eval_error": (completed.stderr or completed.stdout).strip()[-500:]}
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    return {"eval_via": how, "metrics": report.get("metrics", report)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="qwen2.5-coder-0.5b")
+    parser.add_argument("--systems", default=",".join((*OUR_STRATEGIES, "langextract")))
+    parser.add_argument("--dev-count", type=int, default=20)
+    parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
+    parser.add_argument("--lx-max-output-tokens", type=int, default=512)
+    args = parser.parse_args()
+
+    from extractor.local_model import LocalServer
+
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    articles, gold = choose_articles(args.dev_count)
+    gold_path = LOCAL_DIR / "gold.jsonl"
+    gold_path.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold), encoding="utf-8")
+    requested = [s.strip() for s in args.systems.split(",") if s.strip()]
+    ours, skipped = available_strategies([s for s in requested if s != "langextract"])
+    summary_path = RESULTS_DIR / "local_side_by_side.json"
+    previous = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    systems: dict[str, Any] = dict(previous.get("systems", {}))
+    for name, why in skipped.items():
+        print(f"skipping {name}: {why}", flush=True)
+
+    def save() -> None:
+        save_result("local_side_by_side", {
+            "model": args.model, "articles": [a.id for a in articles], "gold": str(gold_path),
+            "langextract": {"max_char_buffer": args.lx_max_char_buffer, "max_output_tokens": args.lx_max_output_tokens,
+                            "use_schema_constraints": False, "examples": 1},
+            "skipped": skipped, "systems": systems,
+        })
+
+    with LocalServer(args.model) as server:
+        for name in [*ours, *(["langextract"] if "langextract" in requested else [])]:
+            pred = LOCAL_DIR / f"{name}.jsonl"
+            print(f"== {name} on {len(articles)} articles", flush=True)
+            if name == "langextract":
+                result = run_langextract(
+                    articles, server, pred,
+                    max_char_buffer=args.lx_max_char_buffer, max_output_tokens=args.lx_max_output_tokens,
+                )
+            else:
+                result = run_ours(name, articles, server, pred)
+            result.update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
+            systems[name] = result
+            save()
+            print(json.dumps(result, indent=1, default=str)[:1500], flush=True)
+    save()
+    rows = []
+    for name, r in systems.items():
+        metrics = r.get("metrics", {})
+        rows.append([name, r["articles"], r["seconds_per_article"], r["llm_calls_per_article"],
+                     r["output_tokens_per_claim"] if r["output_tokens_per_claim"] is not None else float("nan"),
+                     r["claims"], _metric(metrics, "overlap_f1_micro"), _metric(metrics, "exact_f1_micro"),
+                     _metric(metrics, "claimant_accuracy")])
+    print_table(["system", "articles", "s/article", "calls/article", "out tok/claim", "claims",
+                 "overlap F1", "exact F1", "claimant acc"], rows)
+
+
+def _metric(metrics: dict[str, Any], key: str) -> float:
+    value = metrics.get(key)
+    return float(value) if isinstance(value, int | float) else float("nan")
+
+
+if __name__ == "__main__":
+    main()

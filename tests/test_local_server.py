@@ -1,0 +1,39 @@
+"""Integration: really start the embedded llama-cpp-python server and extract from a short article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.batch import BatchRunner
+from extractor.cache import ResponseCache
+from extractor.llm import LLM, LLMSettings
+from extractor.local_model import DEFAULT_LOCAL_MODEL, LocalServer
+from extractor.records import Article, ArticleResult
+from extractor.strategies import DEFAULT_STRATEGY, get_strategy
+
+SHORT_ARTICLE = (
+    "Kremlin rejects report\n\n"
+    "Kremlin spokesman Dmitry Peskov said on Tuesday that there had been no contact with Washington. "
+    "\"We are not negotiating,\" Peskov told reporters."
+)
+
+
+@pytest.mark.local_server
+def test_embedded_server_extracts_grounded_claims(tmp_path: Path) -> None:
+    article = Article(id="short", text=SHORT_ARTICLE, source="inline", body_start=SHORT_ARTICLE.index("Kremlin spokesman"))
+    with LocalServer(DEFAULT_LOCAL_MODEL) as server:
+        assert server.healthy()
+        llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url), cache=ResponseCache(tmp_path / "c"))
+        runner = BatchRunner(get_strategy(DEFAULT_STRATEGY), llm, local_server=server, show_progress=False)
+        summary = runner.run([article], tmp_path / "out.jsonl")
+        llm.close()
+    (line,) = [ArticleResult.model_validate_json(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert line.status == "ok", line.error
+    assert line.claims, "expected at least one claim from an explicit attribution"
+    for claim in line.claims:
+        assert SHORT_ARTICLE[claim.evidence.start : claim.evidence.end] == claim.evidence.quote
+        assert "Peskov" in claim.claimant.name
+    assert summary.errors == 0
+    assert not server.alive(), "the server must stop when the context exits"

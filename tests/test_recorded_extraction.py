@@ -1,0 +1,77 @@
+"""End-to-end extraction replayed from cassettes recorded against the real embedded model server.
+
+Record with `make record` (starts the embedded server on the cassette port); CI replays with
+record mode `none` and the network blocked. A changed prompt, schema or model changes the
+request body, which no longer matches the cassette: the article then fails with a message
+telling you to re-record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.articles import read_articles
+from extractor.batch import BatchRunner
+from extractor.cache import ResponseCache
+from extractor.llm import LLM, LLMSettings
+from extractor.local_model import DEFAULT_LOCAL_MODEL
+from extractor.prompts import load_prompt
+from extractor.records import Article, ArticleResult
+from extractor.strategies import get_strategy
+from extractor.strategies.whole_article import WholeArticleStrategy
+from tests.cassettes import RECORDING_BASE_URL, replay_only
+
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "test_recorded_extraction"
+SAMPLES = ("000_4de6a718e1ebd4a2", "003_135d9834a0f45a4b")
+
+
+def _samples(articles_dir: Path) -> list[Article]:
+    return [a for a in read_articles([articles_dir / f"{name}.txt" for name in SAMPLES]) if isinstance(a, Article)]
+
+
+def _run(strategy_name: str, llm: LLM, articles: list[Article], out: Path) -> tuple[list[ArticleResult], object]:
+    runner = BatchRunner(get_strategy(strategy_name), llm, concurrency=1, show_progress=False)
+    summary = runner.run(articles, out)
+    lines = [ArticleResult.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return lines, summary
+
+
+@pytest.mark.vcr
+@pytest.mark.parametrize("strategy_name", ["guided", "whole_article"])
+def test_extraction_is_grounded_and_second_run_is_free(
+    strategy_name: str, recorded_llm: LLM, articles_dir: Path, tmp_path: Path
+) -> None:
+    articles = _samples(articles_dir)
+    first, summary = _run(strategy_name, recorded_llm, articles, tmp_path / "first.jsonl")
+    assert [line.status for line in first] == ["ok", "ok"], [line.error for line in first]
+    assert summary.usage.llm_calls >= 2  # type: ignore[attr-defined]
+    texts = {a.id: a.text for a in articles}
+    for line in first:
+        assert line.prompt_version and line.model and line.usage.completion_tokens > 0
+        for claim in line.claims:
+            assert texts[line.id][claim.evidence.start : claim.evidence.end] == claim.evidence.quote
+    assert sum(len(line.claims) for line in first) > 0
+
+    second, summary = _run(strategy_name, recorded_llm, articles, tmp_path / "second.jsonl")
+    assert summary.usage.llm_calls == 0 and summary.usage.cache_hits >= 2  # type: ignore[attr-defined]
+    assert [line.claims for line in second] == [line.claims for line in first]
+
+
+def test_changed_prompt_fails_with_a_rerecord_message(articles_dir: Path, tmp_path: Path) -> None:
+    cassette = CASSETTES / "test_extraction_is_grounded_and_second_run_is_free[whole_article].yaml"
+    assert cassette.exists(), "cassette missing: record with `make record`"
+    prompt = load_prompt("whole_article")
+    changed = prompt.model_copy(
+        update={"template": prompt.template.model_copy(update={"source": prompt.template.source + "\nBe brief."})}
+    )
+    settings = LLMSettings(model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0)
+    llm = LLM(settings, cache=ResponseCache(tmp_path / "cache"))
+    with replay_only(str(cassette)):
+        runner = BatchRunner(WholeArticleStrategy(prompt=changed), llm, show_progress=False)
+        runner.run(_samples(articles_dir)[:1], tmp_path / "out.jsonl")
+    (line,) = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert line["status"] == "error"
+    assert "re-record the cassettes with `make record`" in line["error"]
