@@ -17,7 +17,7 @@ import os
 import platform
 import resource
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,11 +118,30 @@ def save_result(name: str, payload: dict[str, Any]) -> Path:
         "benchmark": name,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "loadavg_at_save": [round(x, 2) for x in os.getloadavg()],
         "argv": sys.argv[1:],
         **payload,
     }
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def profile_sequential(process: Any, articles: Iterable[Any], path: Path) -> Path:
+    """Profile ``process(article)`` over ``articles`` in this thread with pyinstrument; write the text report.
+
+    The batch runner's work happens in worker threads, which pyinstrument does not sample, so
+    profiles call the per-article path directly, one article at a time.
+    """
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for article in articles:
+        process(article)
+    profiler.stop()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
     return path
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import signal
 import socket
@@ -40,7 +41,7 @@ from extractor.fake_endpoint import (
 )
 
 RESPONDERS = ("dual", "default")
-_SENTENCE_END = re.compile(r"(?<=[.!?][\"”’']?)\s+|\n+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+|\n+")
 _REPORTING = re.compile(r"\b(said|says|told|denied|denies|insisted|claimed|according to|announced)\b")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
@@ -112,6 +113,16 @@ class EndpointProcess:
                 time.sleep(0.05)
         self.__exit__()
         raise RuntimeError("benchmark endpoint did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU time the endpoint process has used so far (user + system), from /proc."""
+        if self._process is None:
+            return float("nan")
+        try:
+            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None

@@ -112,13 +112,15 @@ def available_strategies(requested: list[str]) -> tuple[list[str], dict[str, str
     return ready, skipped
 
 
-def run_ours(name: str, articles: list[Article], server: Any, out: Path) -> dict[str, Any]:
+def run_ours(name: str, articles: list[Article], server: Any, out: Path, timeout_s: float) -> dict[str, Any]:
     from extractor.batch import BatchRunner
     from extractor.llm import LLM, LLMSettings
     from extractor.strategies import get_strategy
 
     strategy = get_strategy(name)
-    llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url, mode="tools"))
+    # A long timeout: on a shared 2-core machine a request can queue behind others for minutes, and a
+    # timed-out request keeps the (serialising) server busy while its retry waits behind it.
+    llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url, mode="tools", timeout_s=timeout_s))
     try:
         summary = BatchRunner(strategy, llm, concurrency=1, local_server=server, show_progress=False).run(
             pausable(articles), out
@@ -196,6 +198,7 @@ def figures(system: str, results: list[ArticleResult], wall_s: float) -> dict[st
         "reasks": usage.reasks,
         "transport_retries": usage.transport_retries,
         "dropped_ungrounded": sum(r.dropped_ungrounded for r in results),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -223,8 +226,9 @@ def score(gold: Path, pred: Path, report_dir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
-    parser.add_argument("--systems", default=",".join((*OUR_STRATEGIES, "langextract")))
+    parser.add_argument("--systems", default="baseline,whole_article,guided,langextract")
     parser.add_argument("--dev-count", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model request (ours)")
     parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
     parser.add_argument("--lx-max-output-tokens", type=int, default=512)
     args = parser.parse_args()
@@ -261,7 +265,7 @@ def main() -> None:
                     max_char_buffer=args.lx_max_char_buffer, max_output_tokens=args.lx_max_output_tokens,
                 )
             else:
-                result = run_ours(name, articles, server, pred)
+                result = run_ours(name, articles, server, pred, args.timeout)
             result.update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
             systems[name] = result
             save()

@@ -67,7 +67,8 @@ def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path |
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            # A link to nowhere is an input that cannot be read: reported, never silently skipped.
+            for child in sorted(p for p in path.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
                 if child.suffix.lower() in SUPPORTED_SUFFIXES:
                     yield child
         elif path.exists():

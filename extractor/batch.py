@@ -156,12 +156,12 @@ class BatchRunner:
             "prompt_version": getattr(self.strategy, "prompt_version", None),
             "published": article.published, "title": article.title, "text_sha256": sha256_text(article.text),
         }
+        restarts_before = self.local_server.restarts if self.local_server is not None else 0
         try:
             output = self.strategy.extract(article, self.llm)
         except LLMError as exc:
             message = f"{exc.kind} error: {exc}"
-            if exc.kind == "transport" and self.local_server is not None and not self.local_server.alive():
-                self.local_server.ensure_running()
+            if exc.kind == "transport" and self.local_server is not None and self._restarted(restarts_before):
                 message = "local model server crashed during this article (it was restarted); rerun with --resume"
             return ArticleResult(
                 **base, status="error", error=message, usage=exc.usage,
@@ -183,6 +183,19 @@ class BatchRunner:
             dropped_ungrounded=output.dropped_ungrounded + len(output.claims) - len(claims),
             seconds=time.perf_counter() - started, finished_at=dt.datetime.now(dt.UTC),
         )
+
+    def _restarted(self, restarts_before: int) -> bool:
+        """After a transport error: restart the local server if it died; True when it was restarted meanwhile."""
+        server = self.local_server
+        # A crashing server resets its connections a moment before its process is gone: wait for
+        # one or the other, so the crash is seen here and not by the next article.
+        deadline = time.monotonic() + 2.0
+        while server.alive() and not server.healthy() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # ensure_running() also waits out a restart another worker began, so this worker's next
+        # article never meets a half-started server.
+        server.ensure_running()
+        return server.restarts != restarts_before
 
     def run(self, inputs: Iterable[Article | ArticleFailure], out_path: Path, *, resume: bool = False) -> BatchSummary:
         summary = BatchSummary()

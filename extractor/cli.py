@@ -1,10 +1,13 @@
 """Command line: a thin layer of argument parsing and exit codes over the package.
 
 Exit codes of ``extractor extract``: 0 every article extracted; 1 some articles
-failed (their lines say why); 2 bad invocation or setup (no inputs, a model
-server that cannot start, a broken prompt file); 3 stopped early because the
-token budget was spent (finished lines are kept; rerun with ``--resume``);
-130 interrupted.
+failed or some inputs could not be read (empty, binary, not UTF-8, over
+``--max-article-chars``, unsupported, missing or unreadable files, malformed
+JSON/JSONL lines): each has its own error line saying why, with the file (and
+``:line`` for JSONL) in ``source``, and the rest of the batch still ran; 2 bad
+invocation or setup (no inputs, a model server that cannot start, a broken
+prompt file); 3 stopped early because the token budget was spent (finished
+lines are kept; rerun with ``--resume``); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,10 +26,8 @@ from rich.table import Table
 
 from extractor import __version__
 from extractor.articles import DEFAULT_MAX_CHARS, read_articles
-from extractor.batch import EXIT_USAGE, BatchRunner, BatchSummary
 from extractor.cache import ResponseCache, default_cache_dir
 from extractor.evaluation.cli import eval_command, gold_app
-from extractor.llm import LLM, LLMSettings, TokenBudget
 from extractor.local_model import (
     DEFAULT_LOCAL_MODEL,
     MODELS,
@@ -36,6 +37,9 @@ from extractor.local_model import (
 )
 from extractor.prompts import PromptError
 from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
+
+if TYPE_CHECKING:
+    from extractor.batch import BatchSummary
 
 app = typer.Typer(
     name="extractor",
@@ -48,6 +52,7 @@ app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 err = Console(stderr=True)
+EXIT_USAGE = 2
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -81,6 +86,10 @@ def extract(
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
 ) -> None:
     """Extract claims from articles into OUT (one JSON line per article)."""
+    # Imported here so that `extractor eval` never loads the model client libraries.
+    from extractor.batch import BatchRunner
+    from extractor.llm import LLM, LLMSettings, TokenBudget
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         chosen = get_strategy(strategy)

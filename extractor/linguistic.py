@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,7 +47,15 @@ class Span:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One attribution found in the text: who (source), through which words (cue), said what (content)."""
+    """One attribution found in the text: who (source), through which words (cue), said what (content).
+
+    ``content`` becomes a claim's evidence; ``source`` is the mention as written
+    (maybe "he"), ``claimant_name`` what it resolves to (None when nothing fits).
+    ``negated`` is the stance: the cue denies ("denied", "called ...
+    disinformation") or the content is negated ("there was no contact"), not both;
+    ``content_negated`` says the content itself carries the negation. ``frame``
+    says how the content was found (see ``FRAME_ORDER``, plus "according").
+    """
 
     sentence: Span
     content: Span
@@ -61,6 +69,7 @@ class Candidate:
     said_on_text: str | None
     cue_lemma: str | None = None
     frame: str | None = None
+    content_negated: bool = False
 
 
 # --- Lexicon --------------------------------------------------------------------
@@ -73,26 +82,132 @@ class Candidate:
 # clause it is appended to ("..., he said"), a prepositional object ("called for
 # X"), its object ("accused X of Y"), an infinitive ("declined to comment"), the
 # subject of a passive with a by-agent, a quotation it introduces.
-FRAME_ORDER = ("clause", "postposed", "prep", "object", "xcomp", "passive", "quote")
+FRAME_ORDER = ("clause", "postposed", "prep", "object", "xcomp", "passive", "bare_passive", "quote")
 ALL_FRAMES = frozenset(FRAME_ORDER)
 
-# lemma: frames. Measured on PolNeAR train: a (lemma, frame) pair is listed when
-# it is an annotated cue often enough to pay for its false alarms.
+# Cue verbs grouped by the frames they are read through ("frames:" then lemmas).
+# Built from PolNeAR train: every verb lemma that heads an annotated cue at least
+# four times was run through every frame on 690 training articles; a (lemma,
+# frame) pair is listed when at least three of its candidates matched an
+# annotated attribution and its smoothed precision, (hits + 1) / (all + 2), is at
+# least 0.3 (about half the F1 reached, the point where a pair stops paying for
+# its false alarms). Lemmas are spaCy's ("hop" is its lemma of "hopes").
 _LEXICON_TABLE = """
-say: clause postposed prep object xcomp passive quote
+object:
+    accept advise applaud appoint articulate assail authorize bemoan champion characterize cite condemn
+    contradict contrast decry deem detail disavow dismiss dispute embrace envision experience expose
+    favor frame hail hammer hire identify ignore impose insult introduce invoke issue knock label lament
+    lay list mark mock name outline paint persuade portray present project promote publish quote rattle
+    rebuff rebut recite recount reference regard reiterate reject relish renew repeat repudiate request
+    resist restrict retweete shrug tout trade underscore unveil urge view welcome withdraw witness
+clause:
+    allege allow assume caution clarify concede contend convince counter demonstrate doubt estimate
+    figure find forget guess hear hope imply indicate insist joke leave maintain need notice read
+    realize remark reply rule speculate testify wonder
+clause object:
+    address admit answer assert charge claim declare demand denounce deny describe discuss emphasize
+    express fear highlight oppose order post predict question recall recognize recommend remember remind
+    reveal signal state stress tell understand
+prep:
+    apologize brag campaign cheer chide comment deliver devote disagree file focus give hit liken plead
+    press rail react refer reflect seize spar stand vouch weigh
+prep object:
+    accuse advocate attack back blame blast care cast challenge compare congratulate credit criticize
+    defend nominate praise slam sound talk thank voice
+clause prep:
+    assure boast complain feel inform suspect worry
+object xcomp:
+    chant intend like propose refuse seek
+xcomp:
+    aim design keep plan prove threaten
+clause postposed object:
+    acknowledge believe explain note
+clause xcomp:
+    appear decide determine want
+prep xcomp:
+    look pledge push vote
+clause object bare_passive:
+    announce confirm see
+clause object xcomp:
+    expect prefer show
+clause prep object:
+    endorse learn warn
+clause postposed object xcomp:
+    promise suggest
+clause postposed prep:
+    point think
+clause postposed prep object xcomp quote:
+    call say
+clause postposed xcomp:
+    seem vow
+clause prep quote:
+    continue respond
+object bare_passive:
+    disclose mention
+object passive:
+    echo share
+postposed:
+    mean tend
+quote:
+    come work
+bare_passive:
+    approve
+bare_passive quote:
+    release
+clause postposed:
+    conclude
+clause postposed object quote:
+    tweet
+clause postposed prep object:
+    argue
+clause postposed prep object quote:
+    write
+clause postposed prep object xcomp:
+    hop
+clause postposed prep object xcomp passive:
+    report
+clause postposed quote:
+    add
+clause prep object xcomp:
+    agree
+clause prep object xcomp bare_passive:
+    know
+clause prep object xcomp quote:
+    ask
+clause quote:
+    go
+clause xcomp bare_passive:
+    consider
+postposed object:
+    shoot
+postposed object xcomp:
+    decline
+postposed prep:
+    change
+prep object xcomp:
+    offer
+prep object xcomp passive:
+    support
+prep quote:
+    speak
 """
 
 
 def _parse_lexicon(table: str) -> dict[str, frozenset[str]]:
-    lexicon: dict[str, frozenset[str]] = {}
+    lexicon: dict[str, set[str]] = {}
+    frames: set[str] = set()
     for line in table.strip().splitlines():
-        lemma, _, frames = line.partition(":")
-        found = set(frames.split())
-        if "clause" in found:
-            # A verb that reports clauses also reports them quoted.
-            found.add("quote")
-        lexicon[lemma.strip()] = frozenset(found)
-    return lexicon
+        if line.rstrip().endswith(":"):
+            frames = set(line.rstrip(" :").split())
+            continue
+        for lemma in line.split():
+            found = lexicon.setdefault(lemma, set())
+            found |= frames
+            if "clause" in frames:
+                # A verb that reports clauses also reports quotations, and the
+                # subject of its passive when a by-agent names the source.
+                found |= {"quote", "passive"}
+    return {lemma: frozenset(found) for lemma, found in lexicon.items()}
 
 
 LEXICON: dict[str, frozenset[str]] = _parse_lexicon(_LEXICON_TABLE)
@@ -115,18 +230,42 @@ PREP_VERBS: dict[str, frozenset[str]] = {
     "speak": frozenset({"about", "of"}),
     "talk": frozenset({"about"}),
 }
+# Prepositions whose object is what a cue is about ("complained about X").
+TOPIC_PREPOSITIONS = frozenset(["about", "of", "on", "for", "against", "to", "over"])
+# Entity types that are when or how much, never what a cue is about.
+_NOT_TOPICS = frozenset(["DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"])
+# Verbs that pass their object on to an infinitive: "urged Washington to act".
+OBJECT_CONTROL_VERBS = frozenset(
+    [
+        *["urge", "ask", "tell", "warn", "call", "encourage", "push", "press", "invite", "persuade", "expect"],
+        *["want", "allow", "order", "advise", "force", "implore", "beg", "challenge", "request", "require"],
+    ]
+)
 # Verbs that brand their object: "called the reports disinformation".
-BRANDING_VERBS = frozenset("call describe label brand dub deem dismiss characterize".split())
+BRANDING_VERBS = frozenset(["call", "describe", "label", "brand", "dub", "deem", "dismiss", "characterize"])
 # Cues that deny the content rather than assert it.
 DENIAL_VERBS = frozenset(["deny", "reject", "dismiss", "refute", "rebut", "dispute", "debunk", "disprove"])
 # Object complements that brand the object as false: "called it disinformation".
 FALSEHOOD_WORDS = frozenset(
-    ["disinformation", "misinformation", "lie", "lies", "fake", "false", "untrue", "nonsense", "absurd", "baseless", "groundless", "rumor", "rumors", "rumour", "rumours", "fabrication", "fabrications", "fiction", "fantasy", "conspiracy", "propaganda", "hoax", "slander", "misleading", "unfounded"]
+    [
+        *["disinformation", "misinformation", "lie", "lies", "fake", "false", "untrue", "nonsense"],
+        *["absurd", "baseless", "groundless", "rumor", "rumors", "rumour", "rumours"],
+        *["fabrication", "fabrications", "fiction", "fantasy", "conspiracy", "propaganda", "hoax"],
+        *["slander", "misleading", "unfounded"],
+    ]
 )
 # Role nouns: a definite description headed by one of these points back to a
 # person already named ("the spokeswoman", "the senior diplomat").
 ROLE_NOUNS = frozenset(
-    ["spokesman", "spokeswoman", "spokesperson", "diplomat", "minister", "president", "senator", "governor", "candidate", "politician", "official", "ambassador", "secretary", "adviser", "advisor", "aide", "chairman", "chairwoman", "chair", "leader", "director", "representative", "congressman", "congresswoman", "nominee", "premier", "chancellor", "mayor", "lawmaker", "deputy", "envoy", "head", "chief", "negotiator", "prosecutor", "judge", "general", "commander", "billionaire", "businessman", "executive", "strategist", "pollster"]
+    [
+        *["spokesman", "spokeswoman", "spokesperson", "diplomat", "minister", "president"],
+        *["senator", "governor", "candidate", "politician", "official", "ambassador", "secretary"],
+        *["adviser", "advisor", "aide", "chairman", "chairwoman", "chair", "leader", "director"],
+        *["representative", "congressman", "congresswoman", "nominee", "premier", "chancellor"],
+        *["mayor", "lawmaker", "deputy", "envoy", "head", "chief", "negotiator", "prosecutor"],
+        *["judge", "general", "commander", "billionaire", "businessman", "executive", "strategist"],
+        *["pollster"],
+    ]
 )
 PERSONAL_PRONOUNS = frozenset(["he", "she", "him", "her"])
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -137,13 +276,11 @@ _FEMALE_WORDS += ["chairwoman", "businesswoman", "actress", "queen"]
 _GENDER_WORDS = {**dict.fromkeys(_MALE_WORDS, "m"), **dict.fromkeys(_FEMALE_WORDS, "f")}
 PLURAL_PRONOUNS = frozenset(["they", "them"])
 RELATIVE_PRONOUNS = frozenset(["who", "which", "that", "whom"])
-NEGATION_WORDS = frozenset(["not", "n't", "never", "no"])
 NEGATIVE_PRONOUNS = frozenset(["nothing", "nobody", "none"])
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 _JUNK_LINE = re.compile(r"\{\{|\}\}|\{%|%\}")
 _OPENING_QUOTES = "“«"
-_CLOSING_QUOTES = "”»"
 _TRIM = " \t\r\n,;:.—–-"
 _MAX_SOURCE_WORDS = 12
 
@@ -281,20 +418,24 @@ class _Finder:
         self.mentions: list[tuple[int, str, str]] = []  # (token index, label, full name)
         self.people: dict[str, _Person] = {}  # full name -> what we know of the person
         self.last_claimant: _Person | None = None
-        self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
+        self.gender: dict[str, str] = {}
+        self.person_names: set[str] = set()
+        self.places = {
+            ent.text for ent in doc.ents if ent.label_ == "GPE"
+        }  # full name -> "m" / "f", where the text tells
         self.last_claimant_label: str | None = None
 
     # -- driver --
 
     def run(self) -> list[Candidate]:
         found: list[_Found] = []
-        ents_by_start = {ent.start: ent for ent in self.doc.ents}
         seen_ents = 0
         ents = sorted(self.doc.ents, key=lambda e: e.start)
         for sentence in self.doc.sents:
             if not sentence.text.strip():
                 continue
-            for item in self._sentence_candidates(sentence):
+            # Nested cues go before resolution, so they never become the last claimant.
+            for item in _drop_nested(list(self._sentence_candidates(sentence))):
                 self._resolve(item)
                 found.append(item)
             # Register the sentence's names after its candidates are resolved, so a
@@ -302,8 +443,18 @@ class _Finder:
             while seen_ents < len(ents) and ents[seen_ents].start < sentence.end:
                 self._register(ents[seen_ents])
                 seen_ents += 1
-        del ents_by_start
-        return [self._finish(item) for item in _dedupe(found)]
+        return [self._finish(item) for item in _drop_nested(_dedupe(found))]
+
+    def _label(self, ent: SpacySpan) -> str:
+        """The entity's label, corrected to PERSON for a known person's surname.
+
+        The small model often tags a bare surname ("Zakharova", "Guterres") as ORG.
+        """
+        if ent.label_ in ("ORG", "GPE", "NORP") and self.person_names:
+            name = _clean_name(ent.text)
+            if any(known.split()[-1] == name.split()[-1] for known in self.person_names):
+                return "PERSON"
+        return ent.label_
 
     # -- cues --
 
@@ -311,8 +462,14 @@ class _Finder:
         for token in sentence:
             if self._inside_quote(token.idx):
                 continue
-            if token.lower_ == "according" and token.i + 1 < len(self.doc) and (
-                self.doc[token.i + 1].lower_ == "to"
+            if (
+                token.lower_ == "according"
+                and token.i + 2 < len(self.doc)
+                and (
+                    self.doc[token.i + 1].lower_ == "to"
+                    # "according to which ...": a relative clause, not a source.
+                    and self.doc[token.i + 2].lower_ not in ("which", "whom")
+                )
             ):
                 item = self._according_to(sentence, token)
             elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in LEXICON:
@@ -324,9 +481,7 @@ class _Finder:
 
     def _according_to(self, sentence: SpacySpan, according: Token) -> _Found | None:
         to = self.doc[according.i + 1]
-        objects = [c for c in to.children if c.dep_ == "pobj"] or [
-            c for c in according.children if c.dep_ == "pobj"
-        ]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in according.children if c.dep_ == "pobj"]
         if not objects:
             return None
         source = objects[0]
@@ -344,7 +499,7 @@ class _Finder:
             content=content,
             cue=(according.idx, to.idx + len(to.text)),
             source_token=source,
-            source_span=self._token_span(source.left_edge.i, source.right_edge.i + 1),
+            source_span=self._trim_tokens(source.left_edge.i, source.right_edge.i + 1),
             cue_lemma="according to",
             cue_denies=False,
             content_root=None,
@@ -367,14 +522,18 @@ class _Finder:
         if chosen is None:
             return None
         frame, content, content_root = chosen
-        if frame == "object" and lemma in BRANDING_VERBS:
-            # "called the reports disinformation": the object is denied, not asserted.
-            first = content_root
-            if first is not None:
-                complement = [t for t in verb.subtree if t.i > first.right_edge.i]
-                if any(t.lower_ in FALSEHOOD_WORDS for t in complement):
-                    denies = True
-                    content = self._trim_tokens(first.left_edge.i, first.right_edge.i + 1) or content
+        if frame == "passive" and content_root is not None and content_root.sent != verb.sent:
+            # "Russia is not negotiating. This was announced by ...": a whole sentence.
+            frame = "passive_sentence"
+        if lemma in BRANDING_VERBS:
+            # "called the reports disinformation", "dismissed X as fake": the content
+            # is denied, and the brand is no part of it.
+            brand = self._falsehood_brand(verb)
+            if brand is not None:
+                denies = True
+                brand_start = self.doc[brand].idx
+                if content[0] < brand_start < content[1]:
+                    content = self._trim_chars(content[0], brand_start) or content
         expanded = self._expand_to_quotes(content)
         if expanded is None:
             return None
@@ -405,9 +564,23 @@ class _Finder:
         """The content of ``verb`` read through one frame, or None when the frame does not fit."""
         children = list(verb.children)
         if frame == "clause":
-            clause = next(
-                (c for c in children if c.dep_ == "ccomp" and not self._is_quote_token(c)), None
-            )
+            clauses = [c for c in children if c.dep_ == "ccomp" and not self._is_quote_token(c)]
+            # A clause after the cue is its complement; one before it only for a
+            # verb that reports post-posed ("..., Lavrov said") or a quotation.
+            after = [c for c in clauses if c.i > verb.i]
+            before = [
+                c
+                for c in clauses
+                if c.i < verb.i
+                and (
+                    "postposed" in lexicon_frames(verb.lemma_.lower())
+                    or self._inside_quote(c.idx)
+                    # "The contacts were carried out at other levels, Ryabkov stressed":
+                    # a plain clause, not "When Clinton won, Biden decided ...".
+                    or not any(m.dep_ == "mark" for m in c.children)
+                )
+            ]
+            clause = (after or before or [None])[0]
             if clause is not None:
                 span = self._subtree_chars(clause, exclude=verb)
                 return (span, clause) if span else None
@@ -421,16 +594,30 @@ class _Finder:
                 return None
             if any(c.dep_ in ("ccomp", "dobj") for c in children):
                 return None
+            start, end = max(head.left_edge.i, sentence.start), head.right_edge.i + 1
             if head.i < verb.i:
-                span = self._trim_tokens(max(head.left_edge.i, sentence.start), verb.left_edge.i)
-            else:
-                span = self._trim_tokens(max(verb.head.left_edge.i, sentence.start), head.right_edge.i + 1)
+                end = verb.left_edge.i
+            elif verb.left_edge.i <= start:
+                # "As Rudenko added, Moscow has ...": the cue clause opens the sentence.
+                start = verb.right_edge.i + 1
+            # Otherwise the cue is parenthetical ("The goal, he said, is ...") and
+            # the content runs around it.
+            span = self._trim_tokens(start, end)
             return (span, head) if span else None
         if frame == "prep":
-            particles = PREP_VERBS.get(verb.lemma_.lower(), frozenset())
+            if "object" in lexicon_frames(verb.lemma_.lower()) and any(c.dep_ == "dobj" for c in children):
+                # "accused Putin of genocide": the preposition belongs to the object frame
+                # (but "delivered a speech about immigration" is about immigration).
+                return None
+            particles = PREP_VERBS.get(verb.lemma_.lower(), TOPIC_PREPOSITIONS)
             for child in children:
+                if child.i < verb.i:
+                    # "On November 8, Macron called for ...": not the verb's "on".
+                    continue
                 if child.dep_ == "prep" and child.lower_ in particles:
-                    objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                    objects = [
+                        c for c in child.children if c.dep_ in ("pobj", "pcomp") and c.ent_type_ not in _NOT_TOPICS
+                    ]
                     if objects:
                         span = self._subtree_chars(objects[0], exclude=verb)
                         return (span, objects[0]) if span else None
@@ -442,18 +629,30 @@ class _Finder:
             return None
         if frame == "object":
             objects = [c for c in children if c.dep_ == "dobj" and not self._is_quote_token(c)]
+            relative = verb.dep_ == "relcl" and (not objects or objects[0].lower_ in RELATIVE_PRONOUNS)
+            if relative and any(c.dep_ == "nsubj" and c.lower_ not in RELATIVE_PRONOUNS for c in children):
+                # "a charge that Republican leaders denied": the object is the noun
+                # the relative clause hangs on.
+                noun = verb.head
+                span = self._trim_tokens(noun.left_edge.i, verb.left_edge.i)
+                return (span, noun) if span else None
             if not objects:
                 return None
             first = objects[0]
             if first.lower_ in ("it", "this", "that", "so") and first.right_edge is first:
                 return None
             last_i = first.right_edge.i
-            # Complements after the object belong to the content: "accused X of Y".
+            # Complements after the object belong to the content: "accused X of Y",
+            # "called it a lie", "urged X to Y" (an infinitive only after verbs that
+            # pass the object on to it, not "announced his candidacy to ask ...").
+            lemma = verb.lemma_.lower()
             for child in children:
                 if child.i <= first.i:
                     continue
-                if child.dep_ in ("oprd", "xcomp", "ccomp") or (
-                    child.dep_ == "prep" and child.lower_ in ("of", "as", "for")
+                if (
+                    child.dep_ in ("oprd", "ccomp")
+                    or (child.dep_ == "xcomp" and lemma in OBJECT_CONTROL_VERBS)
+                    or (child.dep_ == "prep" and child.lower_ in ("of", "as", "for"))
                 ):
                     last_i = max(last_i, child.right_edge.i)
             span = self._trim_tokens(first.left_edge.i, last_i + 1)
@@ -466,6 +665,26 @@ class _Finder:
             return (span, clause) if span else None
         if frame == "passive":
             return passive_content
+        if frame == "bare_passive":
+            # "Two marches are planned for July 18", "Crows are considered X": the
+            # passive subject with its complement; no source is written.
+            subject = next((c for c in children if c.dep_ == "nsubjpass"), None)
+            if subject is None or any(c.dep_ == "agent" for c in children):
+                return None
+            if subject.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                subject = verb.head
+                span = self._trim_tokens(subject.left_edge.i, verb.left_edge.i)
+                return (span, subject) if span else None
+            last_i = subject.right_edge.i
+            for child in children:
+                if child.i > verb.i and child.dep_ in ("oprd", "xcomp", "ccomp", "attr", "acomp"):
+                    last_i = max(last_i, child.right_edge.i)
+            start = subject.left_edge.i
+            if last_i <= subject.right_edge.i:
+                span = self._subtree_chars(subject, exclude=verb)
+            else:
+                span = self._trim_tokens(start, last_i + 1)
+            return (span, subject) if span else None
         if frame == "quote":
             span = self._quotation_for(verb, sentence)
             return (span, None) if span else None
@@ -494,19 +713,37 @@ class _Finder:
             return None, None
         if verb.dep_ == "relcl":
             return verb.head, None
-        # Participles and coordinated verbs share the subject of the verb they hang on:
-        # "..., adding that", "stood up and said".
-        head = verb
-        for _ in range(3):
-            if head.dep_ not in ("advcl", "conj", "xcomp", "acl") or head.head is head:
+        # Participles, infinitives and coordinated verbs share the subject of the verb
+        # they hang on: "..., adding that", "stood up and said", "After reciting the
+        # passage, Beck said"; a participle on a noun has that noun as its source
+        # ("a civil rights group demanding ...").
+        node = verb
+        for _ in range(6):
+            if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                return node.head, None
+            if node.dep_ not in _CLIMB_DEPS or node.head is node:
                 break
-            head = head.head
-            subject = next((c for c in head.children if c.dep_ == "nsubj"), None)
-            if subject is not None:
-                return subject, None
-            if head.dep_ == "relcl":
-                return head.head, None
+            node = node.head
+            if node.pos_ in ("VERB", "AUX"):
+                subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+                if subject is not None:
+                    return subject, None
+                if node.dep_ == "relcl":
+                    return node.head, None
         return None, None
+
+    def _falsehood_brand(self, verb: Token) -> int | None:
+        """Index of the first token of "as disinformation" / "a lie" complementing ``verb``."""
+        for token in verb.subtree:
+            if token.i <= verb.i or token.lower_ not in FALSEHOOD_WORDS:
+                continue
+            head = token.head
+            if head.lower_ == "as" and head.dep_ == "prep":
+                return head.i
+            if token.dep_ in ("oprd", "attr", "acomp") or head.dep_ == "oprd":
+                brand = token if token.dep_ in ("oprd", "attr", "acomp") else head
+                return brand.left_edge.i
+        return None
 
     def _has_subject(self, verb: Token) -> bool:
         return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
@@ -532,9 +769,6 @@ class _Finder:
             # The cue sits inside the subtree (a post-posed "he said" inside the quote's
             # clause): keep the side before the cue.
             end = exclude.left_edge.i
-        return self._trim_tokens(start, end)
-
-    def _token_span(self, start: int, end: int) -> tuple[int, int] | None:
         return self._trim_tokens(start, end)
 
     def _trim_tokens(self, start: int, end: int) -> tuple[int, int] | None:
@@ -563,7 +797,7 @@ class _Finder:
 
     def _is_quotation(self, span: tuple[int, int]) -> bool:
         return any(s == span[0] and e == span[1] for s, e in self.quotes) or (
-            self.body[span[0]] in "“\"" and self.body[span[1] - 1] in "”\""
+            self.body[span[0]] in '“"' and self.body[span[1] - 1] in '”"'
         )
 
     def _expand_to_quotes(self, span: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -578,7 +812,7 @@ class _Finder:
 
     def _quotation_for(self, verb: Token, sentence: SpacySpan) -> tuple[int, int] | None:
         """A quotation the cue introduces without a parsed complement: 'He said: "..."'."""
-        if not self._has_subject_or_inherited(verb):
+        if self._source_of(verb)[0] is None:
             return None
         cue_end = verb.idx + len(verb.text)
         # A quotation in the same sentence, outside the cue; a quoted word or two is
@@ -596,9 +830,6 @@ class _Finder:
                 if q_start >= sentence.end_char and not self.body[sentence.end_char : q_start].strip():
                     return q_start, q_end
         return None
-
-    def _has_subject_or_inherited(self, verb: Token) -> bool:
-        return self._source_of(verb)[0] is not None
 
     def _continue_quotation(self, span: tuple[int, int], verb: Token) -> tuple[int, int]:
         """Extend a quoted content over the quotations that directly follow it.
@@ -651,28 +882,39 @@ class _Finder:
                 if objects and (_is_date(objects[0]) or objects[0].lower_ == "eve"):
                     return self.body[child.idx : child.right_edge.idx + len(child.right_edge.text)]
             if child.dep_ in ("npadvmod", "advmod", "tmod") and _is_date(child):
-                return self.body[
-                    child.left_edge.idx : child.right_edge.idx + len(child.right_edge.text)
-                ]
+                return self.body[child.left_edge.idx : child.right_edge.idx + len(child.right_edge.text)]
         return None
 
     # -- claimants --
 
     def _register(self, ent: SpacySpan) -> None:
-        if ent.label_ not in NAME_LABELS:
+        label = self._label(ent)
+        if label not in NAME_LABELS:
             return
+        if label == "PERSON":
+            ent = self._with_first_names(ent)
         name = _clean_name(ent.text)
         if not name:
             return
-        if ent.label_ == "PERSON":
+        if label == "PERSON":
             name = self._full_name(name)
-            self.people.setdefault(name, _Person(name))
+            person = self.people.setdefault(name, _Person(name))
+            self.person_names.add(name)
+            # Learn the role wherever the name is introduced with it ("the spokesman
+            # for the foreign ministry, Maria Zakharova, published ..."), so later
+            # claims by "Zakharova" carry it.
+            root = ent.root
+            head = root.head if root.dep_ == "appos" and root.head.lemma_.lower() in ROLE_NOUNS else root
+            if person.role is None and not self._inside_quote(ent.start_char):
+                role, organization = self._role_of(head, ent)
+                person.role = role
+                person.organization = person.organization or organization
             # "Mr. Trump", "Spokeswoman Maria Zakharova": the word before the name.
             if ent.start > 0 and name not in self.gender:
                 gender = _GENDER_WORDS.get(self.doc[ent.start - 1].lower_)
                 if gender:
                     self.gender[name] = gender
-        self.mentions.append((ent.start, ent.label_, name))
+        self.mentions.append((ent.start, label, name))
 
     def _full_name(self, name: str) -> str:
         """A surname-only mention as the full name first written ("Peskov" -> "Dmitry Peskov")."""
@@ -683,7 +925,7 @@ class _Finder:
             known_words = known.split()
             if len(known_words) > len(words) and known_words[-len(words) :] == words:
                 return known
-        for known in self.people:
+        for known in self.person_names:
             known_words = known.split()
             if len(known_words) > len(words) and known_words[-len(words) :] == words:
                 return known
@@ -699,9 +941,7 @@ class _Finder:
             self.last_claimant = person
             self.last_claimant_label = label
 
-    def _name_for(
-        self, token: Token, item: _Found, conjoined: bool = True
-    ) -> tuple[_Person | None, str | None]:
+    def _name_for(self, token: Token, item: _Found, conjoined: bool = True) -> tuple[_Person | None, str | None]:
         lower = token.lower_
         if lower in RELATIVE_PRONOUNS and token.dep_ != "pobj":
             # "who said ..." : the relative clause's head noun.
@@ -727,8 +967,8 @@ class _Finder:
                 return _Person(joined), names[0][1]
 
         ent = _entity_of(token)
-        if ent is not None and ent.label_ in NAME_LABELS:
-            return self._person_from_entity(ent, token), ent.label_
+        if ent is not None and self._label(ent) in NAME_LABELS:
+            return self._person_from_entity(ent, token), self._label(ent)
         # A description with an appositive name: "a spokesman for the Kremlin, Dmitry Peskov".
         for child in token.children:
             if child.dep_ in ("appos", "compound") and child.i > token.i:
@@ -740,7 +980,11 @@ class _Finder:
                 appos_ent = _entity_of(child)
                 if appos_ent is not None and appos_ent.label_ in NAME_LABELS:
                     return self._person_from_entity(appos_ent, token), appos_ent.label_
+        speaker = self._named_in_description(token)
+        if speaker is not None:
+            return self._person_from_entity(speaker, token), "PERSON"
         if token.pos_ == "PROPN":
+            # A name spaCy did not label, speaking: most often a person.
             name = self._proper_noun_phrase(token)
             return self._known(name), "PERSON"
         if token.lemma_.lower() in ROLE_NOUNS and _is_definite(token):
@@ -780,22 +1024,22 @@ class _Finder:
         earlier = [
             ent
             for ent in token.sent.ents
-            if ent.end <= token.i and ent.label_ in labels and not self._inside_quote(ent.start_char)
+            if ent.end <= token.i and self._label(ent) in labels and not self._inside_quote(ent.start_char)
         ]
         ancestors = set(token.ancestors)
         for ent in reversed(earlier):
             if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head in ancestors:
                 person = self._person_from_entity(ent, None)
-                if fits(person.name, ent.label_):
-                    return chosen(person, ent.label_)
+                if fits(person.name, self._label(ent)):
+                    return chosen(person, self._label(ent))
         claimant = self.last_claimant
         if window is None and claimant is not None and fits(claimant.name, self.last_claimant_label):
             return chosen(claimant, self.last_claimant_label)
         if not prefer_claimant:
             for ent in reversed(earlier):
                 person = self._person_from_entity(ent, None)
-                if fits(person.name, ent.label_):
-                    return chosen(person, ent.label_)
+                if fits(person.name, self._label(ent)):
+                    return chosen(person, self._label(ent))
         oldest = 0
         if window is not None:
             sentence = token.sent
@@ -812,8 +1056,15 @@ class _Finder:
         return None, None
 
     def _person_from_entity(self, ent: SpacySpan, head: Token | None) -> _Person:
+        is_person = self._label(ent) == "PERSON"
+        if is_person:
+            ent = self._with_first_names(ent)
         name = _clean_name(ent.text)
-        if ent.label_ == "PERSON":
+        words = name.split(" ")
+        if is_person and len(words) > 2 and words[0] in self.places:
+            # "the military attaché in Kiev Brittany Stewart": NER ran the place into the name.
+            name = " ".join(words[1:])
+        if is_person:
             name = self._full_name(name)
         person = self._known(name)
         if head is not None:
@@ -823,6 +1074,49 @@ class _Finder:
             if organization and not person.organization:
                 person.organization = organization
         return person
+
+    def _with_first_names(self, ent: SpacySpan) -> SpacySpan:
+        """``ent`` grown over capitalised compound words NER left out ("Sergei" in "Sergei Ryabkov")."""
+        start = ent.start
+        while start > 0:
+            previous = self.doc[start - 1]
+            if (
+                previous.pos_ != "PROPN"
+                or previous.dep_ != "compound"
+                or not (ent.start <= previous.head.i < ent.end)
+                or previous.ent_type_ not in ("", "PERSON")
+                or previous.lower_.rstrip(".") in ROLE_NOUNS | _TITLE_WORDS
+            ):
+                break
+            start -= 1
+        return ent if start == ent.start else self.doc[start : ent.end]
+
+    def _named_in_description(self, token: Token) -> SpacySpan | None:
+        """The person a role description names: "a spokesman for the Kremlin, Dmitry Peskov".
+
+        Only an appositive name or one closing the description counts: in "a
+        spokesman for Mr. Clinton" the name follows a preposition and is someone else.
+        """
+        if token.lemma_.lower() not in ROLE_NOUNS and not (
+            token.pos_ == "PROPN" and token.lower_ in ROLE_NOUNS | _TITLE_WORDS
+        ):
+            return None
+        end = token.right_edge.i
+        for child in token.children:
+            if child.i > token.i and child.dep_ in ("relcl", "acl"):
+                end = min(end, child.left_edge.i - 1)
+        found = None
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON" or not (token.i < ent.start and ent.end - 1 <= end):
+                continue
+            before = ent.start - 1
+            while before > token.i and self.doc[before].lower_.rstrip(".") in _TITLE_WORDS:
+                before -= 1
+            if self.doc[before].pos_ == "ADP" or self.doc[before].dep_ == "case":
+                continue
+            if ent.root.dep_ == "appos" or self.doc[before].text == "," or ent.end - 1 == end:
+                found = ent
+        return found
 
     def _known(self, name: str) -> _Person:
         if name not in self.people:
@@ -838,8 +1132,7 @@ class _Finder:
         words = [
             t
             for t in self.doc[phrase_start:phrase_end]
-            if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "cc")
-            and not t.is_space
+            if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "cc") and not t.is_space
         ]
         if not words or len(words) > 10:
             return None, None
@@ -847,9 +1140,12 @@ class _Finder:
         role = re.sub(r"\s+'s\b|\s+’s\b", "'s", role)
         organization = None
         for other in self.doc.ents:
-            if other.label_ in ("ORG", "GPE", "NORP") and phrase_start <= other.start and (
-                other.end <= phrase_end
-            ) and other != ent:
+            if (
+                other.label_ in ("ORG", "GPE", "NORP")
+                and phrase_start <= other.start
+                and (other.end <= phrase_end)
+                and other != ent
+            ):
                 organization = _clean_name(other.text)
                 break
         if not any(t.pos_ == "NOUN" or t.lemma_.lower() in ROLE_NOUNS for t in words):
@@ -884,17 +1180,19 @@ class _Finder:
     def _finish(self, item: _Found) -> Candidate:
         start, end = item.content
         offset = self.offset
-        negated = item.cue_denies != self._content_negated(item)
+        # The sentence span covers every sentence the content runs through.
+        first = self.doc.char_span(start, end, alignment_mode="expand")
+        sentence_start = min(item.sentence.start_char, first[0].sent.start_char if first else start)
+        sentence_end = max(item.sentence.end_char, first[-1].sent.end_char if first else end)
+        content_negated = self._content_negated(item)
+        # A denial of a negated content ("denied that there was no contact") asserts.
+        negated = item.cue_denies != content_negated
         person = item.name
         return Candidate(
-            sentence=Span(item.sentence.start_char + offset, item.sentence.end_char + offset),
+            sentence=Span(sentence_start + offset, sentence_end + offset),
             content=Span(start + offset, end + offset),
             cue=Span(item.cue[0] + offset, item.cue[1] + offset) if item.cue else None,
-            source=(
-                Span(item.source_span[0] + offset, item.source_span[1] + offset)
-                if item.source_span
-                else None
-            ),
+            source=(Span(item.source_span[0] + offset, item.source_span[1] + offset) if item.source_span else None),
             claimant_name=person.name if person else None,
             claimant_role=person.role if person else None,
             claimant_organization=person.organization if person else None,
@@ -903,6 +1201,7 @@ class _Finder:
             said_on_text=item.said_on_text,
             cue_lemma=item.cue_lemma,
             frame=item.frame,
+            content_negated=content_negated,
         )
 
     def _content_negated(self, item: _Found) -> bool:
@@ -923,9 +1222,15 @@ class _Finder:
 
 # --- helpers ----------------------------------------------------------------------
 
-_WEEKDAYS = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# Titles written before a name ("Mr.", "Sen.", "Deputy Minister").
+_TITLE_WORDS = frozenset(
+    ["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "president", "minister", "deputy", "prime"]
 )
+
+# Dependencies climbed from a subjectless cue to the verb whose subject it shares.
+_CLIMB_DEPS = frozenset(["advcl", "conj", "xcomp", "acl", "pcomp", "prep", "pobj"])
+
+_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 
 def _word_count(text: str) -> int:
@@ -942,18 +1247,20 @@ def clause_negated(root: Token) -> bool:
                 return True
             if any(d.dep_ == "det" and d.lower_ == "no" for d in child.children):
                 return True
-    if root.dep_ in ("xcomp",):
-        return False
-    # "has no preconditions" with "has" as the root's auxiliary chain.
     return False
 
 
 def _is_date(token: Token) -> bool:
-    return token.ent_type_ in ("DATE", "TIME") or token.lower_ in _WEEKDAYS or token.lower_ in (
-        "yesterday",
-        "today",
-        "earlier",
-        "eve",
+    return (
+        token.ent_type_ in ("DATE", "TIME")
+        or token.lower_ in _WEEKDAYS
+        or token.lower_
+        in (
+            "yesterday",
+            "today",
+            "earlier",
+            "eve",
+        )
     )
 
 
@@ -974,12 +1281,31 @@ def _is_definite(token: Token) -> bool:
 
 
 def _clean_name(text: str) -> str:
+    """A name as written, without edge punctuation, a possessive, or a role word spaCy included."""
     text = re.sub(r"\s+", " ", text).strip(" ,.;:\"“”'")
     text = re.sub(r"(?:'s|’s|')$", "", text).strip()
-    if text.lower().startswith("the "):
-        # "the Kremlin" is written with its article; keep it as written.
-        return text
-    return text
+    words = text.split(" ")
+    # "Spokeswoman Maria Zakharova": NER sometimes takes the role into the name.
+    while len(words) > 2 and words[0].lower() in ROLE_NOUNS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _drop_nested(found: list[_Found]) -> list[_Found]:
+    """Drop a cue that sits inside another candidate's content.
+
+    "Sanders told the crowd that he expects to win" is one attribution: on PolNeAR
+    train a cue nested in another content is an annotated attribution about one
+    time in five, even when someone else is named there.
+    """
+    return [
+        item
+        for item in found
+        if item.cue is None
+        or not any(
+            other is not item and other.content[0] <= item.cue[0] and item.cue[1] <= other.content[1] for other in found
+        )
+    ]
 
 
 def _dedupe(found: Iterable[_Found]) -> list[_Found]:

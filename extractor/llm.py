@@ -19,10 +19,12 @@ outputs or error messages.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 import instructor
 import openai
+from instructor.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
@@ -55,6 +58,10 @@ MODES = {
 }
 _RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 _KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+# The HTTP library this openai is built on: httpx up to openai 2, httpx2 (the same API) from openai 3.
+httpx: Any = sys.modules[openai.DefaultHttpxClient.__mro__[1].__module__.partition(".")[0]]
+# openai's own pool size: a custom transport would otherwise fall back to httpx's smaller default.
+_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=5.0)
 
 
 class LLMError(Exception):
@@ -162,9 +169,14 @@ class LLM:
             "timeout": settings.timeout_s,
             "max_retries": 0,
         }
-        if http_client is not None:
-            client_kwargs["http_client"] = http_client
+        # Error bodies pass through a scrubber before openai sees them: some servers and proxies echo
+        # the request's headers, and error text travels on into exceptions, logs and output lines.
+        client_kwargs["http_client"] = http_client or openai.DefaultHttpxClient(
+            transport=_RedactingTransport(httpx.HTTPTransport(limits=_CONNECTION_LIMITS), settings.api_key)
+        )
         self._client = openai.OpenAI(**client_kwargs)
+        # Built once: per-call hooks carry each call's usage, so threads share this client safely.
+        self._instructor = instructor.from_openai(self._client, mode=MODES[settings.mode])
 
     @property
     def identity(self) -> dict[str, str]:
@@ -188,7 +200,7 @@ class LLM:
             {
                 **self.identity,
                 "prompt_version": prompt_version,
-                "schema": response_model.model_json_schema(),
+                "schema": _key_schema(response_model),
                 "messages": messages,
                 "decoding": self.settings.decoding(max_tokens),
             }
@@ -237,7 +249,10 @@ class LLM:
             kind = "transport" if _is_transport(root) else "validation"
             last = getattr(exc, "last_completion", None)
             attempts = getattr(exc, "n_attempts", 1) or 1
-            message = _describe(root) if kind == "transport" else f"invalid model output after {attempts} attempt(s): {_first_line(root)}"
+            message = (
+                _describe(root) if kind == "transport"
+                else f"invalid model output after {attempts} attempt(s): {_validation_detail(root)}"
+            )
             raise LLMError(
                 redact(message, settings.api_key),
                 kind=kind,
@@ -254,16 +269,17 @@ class LLM:
         context: dict[str, Any] | None,
         usage: Usage,
     ) -> T:
-        client = instructor.from_openai(self._client, mode=MODES[self.settings.mode])
-        client.on("completion:kwargs", lambda *a, **k: _bump(usage, "llm_calls"))
-        client.on("completion:response", lambda response: self._account(response, usage))
-        client.on("parse:error", lambda *a, **k: _bump(usage, "reasks"))
-        return client.chat.completions.create(
+        hooks = Hooks()
+        hooks.on("completion:kwargs", lambda *a, **k: _bump(usage, "llm_calls"))
+        hooks.on("completion:response", lambda response: self._account(response, usage))
+        hooks.on("parse:error", lambda *a, **k: _bump(usage, "reasks"))
+        return self._instructor.chat.completions.create(
             model=self.settings.model,
-            response_model=response_model,
+            response_model=_for_instructor(response_model),
             messages=messages,  # type: ignore[arg-type]
             max_retries=self.settings.max_reasks,
             context=context,
+            hooks=hooks,
             **self.settings.decoding(max_tokens),
         )
 
@@ -276,6 +292,22 @@ class LLM:
         usage.prompt_tokens += prompt
         usage.completion_tokens += completion
         self.budget.charge(prompt + completion)
+
+
+@functools.lru_cache(maxsize=256)
+def _key_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The response schema as it enters cache keys, built once per model class (read-only: do not mutate)."""
+    return model.model_json_schema()
+
+
+@functools.lru_cache(maxsize=256)
+def _for_instructor(model: type[T]) -> type[T]:
+    """The model wrapped the way instructor wants it, once per class.
+
+    Given a plain model, instructor wraps it in a fresh class on every call, so its own
+    per-class schema cache never hits and each call rebuilds the tool schema.
+    """
+    return instructor.response_schema(model)
 
 
 def _bump(usage: Usage, name: str) -> None:
@@ -325,6 +357,16 @@ def _describe(exc: BaseException) -> str:
     return _first_line(exc)
 
 
+def _validation_detail(exc: BaseException) -> str:
+    """Where and why the answer failed, e.g. ``claims.0.sentence: Input should be less than or equal to 9``."""
+    if not isinstance(exc, ValidationError) or not exc.errors():
+        return _first_line(exc)
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "answer"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg'][:200]}{more}"
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
@@ -335,6 +377,37 @@ def _completion_text(completion: Any) -> str:
         return json.dumps(completion.model_dump(mode="json"))[:2000]
     except Exception:
         return str(completion)[:2000]
+
+
+class _RedactingTransport(httpx.BaseTransport):  # type: ignore[misc,name-defined]
+    """Removes the API key (and anything key-shaped) from error response bodies at the HTTP boundary."""
+
+    def __init__(self, inner: Any, secret: str) -> None:
+        self._inner = inner
+        self._secret = secret
+
+    def handle_request(self, request: Any) -> Any:
+        response = self._inner.handle_request(request)
+        if response.status_code < 400:
+            return response
+        body = response.read()
+        text = body.decode("utf-8", errors="replace")
+        clean = redact(text, self._secret)
+        if clean == text:
+            return response
+        response.close()
+        # The body is rebuilt decoded, so length and encoding headers of the original no longer apply.
+        headers = [
+            (name, value) for name, value in response.headers.multi_items()
+            if name.lower() not in {"content-length", "content-encoding", "transfer-encoding"}
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=clean.encode("utf-8"), request=request,
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class _RetryAfterOrBackoff:

@@ -15,12 +15,12 @@ Two jobs:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.metadata
 import logging
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -253,7 +253,7 @@ class LocalServer:
         log_file = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self._process = subprocess.Popen(
             self.command(model_file), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_die_with_parent,
         )
         log_file.close()
         atexit.register(self.stop)
@@ -297,7 +297,7 @@ class LocalServer:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            with _suppress():
+            with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
 
@@ -308,17 +308,14 @@ class LocalServer:
         self.stop()
 
 
-class _suppress:
-    def __enter__(self) -> None:
-        return None
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM the server when extractor dies, even by kill -9 (no orphaned servers)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    def __exit__(self, *exc: object) -> bool:
-        return True
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def wheel_cache_dir() -> Path:
     return extractor_home() / "wheels"
-
-
-def have_llama_cpp() -> bool:
-    return shutil.which(sys.executable) is not None and importlib.util.find_spec("llama_cpp") is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extractor.strategies.base import Strategy, StrategyOutput
 
-STRATEGY_NAMES = ("guided", "whole_article", "baseline")
+STRATEGY_NAMES = ("guided", "guided_full", "whole_article", "baseline")
 DEFAULT_STRATEGY = "guided"
 
 
@@ -18,6 +18,10 @@ def get_strategy(name: str) -> Strategy:
         from extractor.strategies.guided import GuidedStrategy
 
         return GuidedStrategy()
+    if name == "guided_full":
+        from extractor.strategies.guided import GuidedStrategy
+
+        return GuidedStrategy(name="guided_full", scope="all")
     if name == "whole_article":
         from extractor.strategies.whole_article import WholeArticleStrategy
 

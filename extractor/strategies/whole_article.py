@@ -10,9 +10,10 @@ claims found twice in the overlap are merged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -47,8 +48,13 @@ class ExtractedClaim(BaseModel):
     said_on: str | None = Field(default=None, max_length=10)
 
 
+@functools.lru_cache(maxsize=1024)
 def response_model(first: int, last: int, max_claims: int) -> type[BaseModel]:
-    """The schema for one chunk: sentence numbers limited to the chunk, list length bounded."""
+    """The schema for one chunk: sentence numbers limited to the chunk, list length bounded.
+
+    Cached: building a pydantic model costs about a millisecond, and the same bounds recur
+    across articles, so every chunk with the same bounds shares one class (and its schemas).
+    """
     bounded = create_model(
         "Claim",
         __base__=ExtractedClaim,
@@ -71,9 +77,12 @@ class WholeArticleStrategy:
     overlap_sentences: int = 2
     max_tokens: int = 1500
     prompt: Prompt | None = None
+    _examples: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.prompt = self.prompt or load_prompt("whole_article")
+        # Rendered once: the examples are fixed, and rendering them runs the sentence splitter.
+        self._examples = render_examples(self.prompt)
 
     @property
     def prompt_version(self) -> str:
@@ -109,12 +118,12 @@ class WholeArticleStrategy:
     def render(self, article: Article, sentences: list[Span], first: int, last: int) -> str:
         assert self.prompt is not None
         numbered = "\n".join(
-            f"[{index + 1}] {_one_line(article.text[s.start : s.end])}"
+            f"[{index + 1}] {_data_line(article.text[s.start : s.end])}"
             for index, s in enumerate(sentences)
             if first <= index <= last
         )
         return self.prompt.template.render(
-            examples=render_examples(self.prompt),
+            examples=self._examples,
             published=article.published.isoformat() if article.published else "unknown",
             sentences=numbered,
         )
@@ -195,3 +204,11 @@ def _normal(name: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+_MARKER_BRACKETS = re.compile(r"<{3,}|>{3,}")
+
+
+def _data_line(text: str) -> str:
+    """Article text for the data block: one line, and unable to fake the block's ``<<<``/``>>>`` markers."""
+    return _MARKER_BRACKETS.sub(lambda m: m.group(0)[0], _one_line(text))
