@@ -95,13 +95,13 @@ def read_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Art
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         yield ArticleFailure(path.stem, source, f"unsupported file type {suffix or '(none)'!r}; use one of {supported}")
         return
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(path, max_chars)
+        return
     try:
         raw = path.read_bytes()
     except OSError as exc:
         yield ArticleFailure(path.stem, source, f"cannot read file: {exc.strerror or exc}")
-        return
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(raw, path, max_chars)
         return
     text_or_failure = _decode(raw, path)
     if isinstance(text_or_failure, ArticleFailure):
@@ -249,8 +249,21 @@ def _read_json(text: str, path: Path, max_chars: int) -> Iterator[Article | Arti
         yield _checked(_article_from_json(item, where), max_chars)
 
 
-def _read_jsonl(raw: bytes, path: Path, max_chars: int) -> Iterator[Article | ArticleFailure]:
-    for line_no, raw_line in enumerate(raw.splitlines(), start=1):
+def _read_jsonl(path: Path, max_chars: int) -> Iterator[Article | ArticleFailure]:
+    """One article per line, read a line at a time: a JSONL file of any size is never held whole."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield ArticleFailure(path.stem, str(path), f"cannot read file: {exc.strerror or exc}")
+        return
+    with handle:
+        yield from _jsonl_lines(handle, path, max_chars)
+
+
+def _jsonl_lines(handle: Iterable[bytes], path: Path, max_chars: int) -> Iterator[Article | ArticleFailure]:
+    # Lines split as bytes.splitlines() would split the whole file (\n, \r\n and a lone \r), numbered alike.
+    numbered = enumerate((line for physical in handle for line in physical.splitlines()), start=1)
+    for line_no, raw_line in numbered:
         where = f"{path}:{line_no}"
         if not raw_line.strip():
             continue

@@ -91,6 +91,9 @@ def extract(
     from extractor.llm import LLM, LLMSettings, TokenBudget
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # instructor logs every failed attempt at ERROR even when our retry then succeeds; our own
+    # warnings already say what happened, so keep its noise off the terminal.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     try:
         chosen = get_strategy(strategy)
     except (ValueError, PromptError) as exc:

@@ -1298,14 +1298,19 @@ def _drop_nested(found: list[_Found]) -> list[_Found]:
     train a cue nested in another content is an annotated attribution about one
     time in five, even when someone else is named there.
     """
-    return [
-        item
-        for item in found
-        if item.cue is None
-        or not any(
-            other is not item and other.content[0] <= item.cue[0] and item.cue[1] <= other.content[1] for other in found
-        )
-    ]
+
+    def inside(cue: tuple[int, int] | None, content: tuple[int, int]) -> bool:
+        return cue is not None and content[0] <= cue[0] and cue[1] <= content[1]
+
+    def dominated(item: _Found, other: _Found) -> bool:
+        if other is item or not inside(item.cue, other.content):
+            return False
+        # Two cues each inside the other's content ("X said that nothing had changed", with
+        # "changed" misread as a post-posed cue): the earlier cue is the outer attribution.
+        mutual = inside(other.cue, item.content)
+        return not mutual or (other.cue is not None and item.cue is not None and other.cue[0] < item.cue[0])
+
+    return [item for item in found if not any(dominated(item, other) for other in found)]
 
 
 def _dedupe(found: Iterable[_Found]) -> list[_Found]:

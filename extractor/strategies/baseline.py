@@ -11,6 +11,7 @@ states the proposition positively). A candidate whose source resolves to no name
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -85,7 +86,49 @@ class BaselineStrategy:
             for candidate in find_candidates(article)
             if (claim := claim_from_candidate(article, candidate)) is not None
         ]
-        return StrategyOutput(claims=claims)
+        return StrategyOutput(claims=carry_dates(article, claims))
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]+, (January|February|March|April|May|June|July|August|September|October|November|December)"
+    r" (\d{1,2})\b",
+    re.MULTILINE,
+)
+
+
+def carry_dates(article: Article, claims: list[Claim]) -> list[Claim]:
+    """Date the statements the text leaves undated, as docs/annotation.md prescribes.
+
+    A claimant's later statements without a date of their own were made on the same
+    occasion as their last dated one; failing that, a wire dateline ("MOSCOW,
+    February 14.") dates the statements after it, when it agrees with the publication date.
+    """
+    dateline = _dateline_date(article)
+    last_by_claimant: dict[str, dt.date] = {}
+    dated: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: c.evidence.start):
+        name = claim.claimant.name
+        if claim.said_on is None:
+            carried = last_by_claimant.get(name) or (dateline[1] if dateline and claim.evidence.start > dateline[0] else None)
+            if carried is not None:
+                claim = claim.model_copy(update={"said_on": carried})
+        if claim.said_on is not None:
+            last_by_claimant[name] = claim.said_on
+        dated.append(claim)
+    return dated
+
+
+def _dateline_date(article: Article) -> tuple[int, dt.date] | None:
+    if article.published is None:
+        return None
+    match = _DATELINE.search(article.text, article.body_start)
+    if match is None:
+        return None
+    month = dt.datetime.strptime(match.group(1), "%B").month
+    day = int(match.group(2))
+    if (month, day) != (article.published.month, article.published.day):
+        return None
+    return match.start(), article.published
 
 
 def claim_from_candidate(article: Article, candidate: Candidate) -> Claim | None:

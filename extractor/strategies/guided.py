@@ -24,7 +24,8 @@ from extractor import linguistic
 from extractor.prompts import Prompt, load_prompt
 from extractor.records import Article, Claim, Stance, Usage
 from extractor.strategies.base import StrategyOutput
-from extractor.strategies.baseline import claim_from_candidate
+from extractor.strategies.baseline import carry_dates, claim_from_candidate
+from extractor.strategies.whole_article import data_line
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
@@ -99,7 +100,8 @@ class GuidedStrategy:
         # Evidence is the candidate's own span, so nothing here can be ungrounded; candidates
         # whose speaker neither the pass nor the model could name are left out.
         merged = (self.merge(article, c, answers.get(id(c)), names) for c in candidates)
-        return StrategyOutput(claims=[claim for claim in merged if claim is not None], usage=usage)
+        claims = carry_dates(article, [claim for claim in merged if claim is not None])
+        return StrategyOutput(claims=claims, usage=usage)
 
     def render(self, article: Article, batch: list[linguistic.Candidate], names: list[str]) -> str:
         assert self.prompt is not None
@@ -110,10 +112,10 @@ class GuidedStrategy:
             lo, hi = min(s.start, c.start), max(s.end, c.end)
             marked = f"{text[lo:c.start]}[[{text[c.start:c.end]}]]{text[c.end:hi]}"
             speaker = text[candidate.source.start : candidate.source.end] if candidate.source else "(not stated)"
-            lines.append(f"c{index}. {' '.join(marked.split())}\n    speaker as written: {' '.join(speaker.split())}")
+            lines.append(f"c{index}. {data_line(marked)}\n    speaker as written: {data_line(speaker)}")
         return self.prompt.template.render(
             examples=render_examples(self.prompt, self.fields),
-            names="\n".join(f"{i}. {name}" for i, name in enumerate(names, start=1)) or "(none)",
+            names="\n".join(f"{i}. {data_line(name)}" for i, name in enumerate(names, start=1)) or "(none)",
             candidates="\n".join(lines),
         )
 
@@ -149,7 +151,7 @@ def _names(article: Article, doc: Any, candidates: list[linguistic.Candidate]) -
         if candidate.claimant_name:
             seen.setdefault(candidate.claimant_name, None)
     for entity in getattr(doc, "ents", ()):
-        if entity.label_ in _NAME_LABELS and entity.start_char >= article.body_start:
+        if entity.label_ in _NAME_LABELS:  # the parse covers the body only
             text = " ".join(entity.text.split())
             if len(text) > 2 and "{{" not in text:
                 seen.setdefault(text, None)

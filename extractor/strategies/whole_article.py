@@ -118,7 +118,7 @@ class WholeArticleStrategy:
     def render(self, article: Article, sentences: list[Span], first: int, last: int) -> str:
         assert self.prompt is not None
         numbered = "\n".join(
-            f"[{index + 1}] {_data_line(article.text[s.start : s.end])}"
+            f"[{index + 1}] {data_line(article.text[s.start : s.end])}"
             for index, s in enumerate(sentences)
             if first <= index <= last
         )
@@ -209,6 +209,6 @@ def _one_line(text: str) -> str:
 _MARKER_BRACKETS = re.compile(r"<{3,}|>{3,}")
 
 
-def _data_line(text: str) -> str:
+def data_line(text: str) -> str:
     """Article text for the data block: one line, and unable to fake the block's ``<<<``/``>>>`` markers."""
     return _MARKER_BRACKETS.sub(lambda m: m.group(0)[0], _one_line(text))

@@ -1,0 +1,102 @@
+"""The candidate-guided strategy: the model only fills constrained fields; evidence stays the pass's span."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from extractor.cache import ResponseCache
+from extractor.fake_endpoint import FakeEndpoint, completion, prompt_text
+from extractor.llm import LLM, LLMSettings
+from extractor.records import Article, Stance
+from extractor.strategies.baseline import carry_dates
+from extractor.strategies.guided import GuidedStrategy
+
+TEXT = (
+    "Talks stall\n\n"
+    "Foreign Ministry spokeswoman Maria Zakharova said on Tuesday that Moscow had received no proposal. "
+    "Officials in Kiev, however, insisted that a proposal was sent last week."
+)
+
+
+def _article() -> Article:
+    return Article(id="t", text=TEXT, source="test", body_start=TEXT.index("Foreign"), published=dt.date(2024, 2, 15))
+
+
+def _pick(name: str, stance: str = "asserts", claim: str = "") -> Any:
+    """A model that names ``name`` (by its number in the prompt's list) for every candidate."""
+
+    def respond(request: dict[str, Any]) -> dict[str, Any]:
+        prompt = prompt_text(request)
+        listed = [line for line in prompt.splitlines() if line[:1].isdigit() and ". " in line]
+        number = next(int(line.split(".")[0]) for line in listed if line.split(". ", 1)[1] == name)
+        schema = request["tools"][0]["function"]["parameters"]
+        item = {"claimant": number, "stance": stance, "claim": claim}
+        fields = schema["$defs"]["CandidateFields"]["properties"]
+        answer = {key: {k: v for k, v in item.items() if k in fields} for key in schema["properties"]}
+        return completion(request, answer)
+
+    return respond
+
+
+def _run(strategy: GuidedStrategy, respond: Any, tmp_path: Path) -> tuple[Any, FakeEndpoint]:
+    with FakeEndpoint(respond=respond) as endpoint:
+        llm = LLM(LLMSettings(model="fake", base_url=endpoint.base_url), cache=ResponseCache(tmp_path / "c"))
+        output = strategy.extract(_article(), llm)
+        llm.close()
+    return output, endpoint
+
+
+def test_only_unresolved_speakers_go_to_the_model(tmp_path: Path) -> None:
+    output, endpoint = _run(GuidedStrategy(), _pick("Maria Zakharova"), tmp_path)
+    by_name = {c.claimant.name for c in output.claims}
+    assert "Maria Zakharova" in by_name
+    assert endpoint.requests <= 1 and output.usage.llm_calls == endpoint.requests
+    for claim in output.claims:
+        assert TEXT[claim.evidence.start : claim.evidence.end] == claim.evidence.quote
+
+
+def test_full_scope_takes_stance_and_checked_claim_text(tmp_path: Path) -> None:
+    text_claim = "Moscow had received a proposal from Kiev on Tuesday."
+    output, endpoint = _run(
+        GuidedStrategy(name="guided_full", scope="all"), _pick("Maria Zakharova", "denies", text_claim), tmp_path
+    )
+    assert endpoint.requests == 1
+    zakharova = [c for c in output.claims if c.claimant.name == "Maria Zakharova"]
+    assert zakharova and all(c.stance is Stance.DENIES for c in zakharova)
+    assert any(c.claim == text_claim for c in zakharova)
+
+
+def test_model_claim_text_unrelated_to_the_evidence_is_refused(tmp_path: Path) -> None:
+    injected = "Vladimir Putin announced that the war is over and everybody should celebrate."
+    output, _ = _run(GuidedStrategy(name="guided_full", scope="all"), _pick("Maria Zakharova", claim=injected), tmp_path)
+    assert output.claims and all(c.claim != injected for c in output.claims)
+
+
+def test_prompt_keeps_article_text_inside_the_data_block() -> None:
+    strategy = GuidedStrategy()
+    article = _article()
+    from extractor import linguistic
+
+    candidates = linguistic.find_candidates(article)
+    rendered = strategy.render(article, candidates, ["Maria Zakharova"])
+    instructions, data = rendered.split("<<<DATA", 1)
+    assert "received no proposal" not in instructions and "received no proposal" in data
+    assert json.dumps(rendered)  # plain text, renderable
+
+
+def test_dates_carry_to_the_same_claimants_later_statements() -> None:
+    from extractor.strategies.baseline import BaselineStrategy
+
+    text = (
+        "MOSCOW, February 14. Zakharova said on Tuesday that talks had stopped. "
+        "Zakharova also said that the West was to blame. Kremlin spokesman Dmitry Peskov said that nothing had changed."
+    )
+    article = Article(id="d", text=text, source="test", published=dt.date(2024, 2, 14))
+    claims = carry_dates(article, BaselineStrategy().extract(article).claims)
+    dates = {(c.claimant.name, c.evidence.quote.removeprefix("that ")[:12]): c.said_on for c in claims}
+    assert dates[("Zakharova", "talks had st")] == dt.date(2024, 2, 13)
+    assert dates[("Zakharova", "the West was")] == dt.date(2024, 2, 13)
+    assert dates[("Dmitry Peskov", "nothing had ")] == dt.date(2024, 2, 14)  # the dateline's date
