@@ -140,8 +140,13 @@ def _checked(article: Article | ArticleFailure, max_chars: int) -> Article | Art
 
 
 def article_from_plain_text(
-    article_id: str, text: str, source: str, *, title: str | None = None,
-    published: dt.date | None = None, url: str | None = None,
+    article_id: str,
+    text: str,
+    source: str,
+    *,
+    title: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
 ) -> Article:
     """Build an Article from raw text, finding title, header date and where the body starts."""
     header = parse_header(text)
@@ -232,8 +237,13 @@ def _article_from_html(html: str, path: Path) -> Article | ArticleFailure:
     published = _parse_iso(metadata.date) if metadata and metadata.date else None
     title = metadata.title if metadata and metadata.title else None
     return Article(
-        id=path.stem, text=text, title=title, published=published,
-        url=metadata.url if metadata else None, source=str(path), body_start=0,
+        id=path.stem,
+        text=text,
+        title=title,
+        published=published,
+        url=metadata.url if metadata else None,
+        source=str(path),
+        body_start=0,
     )
 
 
@@ -294,6 +304,11 @@ def _article_from_json(item: object, where: str) -> Article | ArticleFailure:
     # JSON carries the title in its own field, so the text is all body apart from scraped junk lines.
     header = parse_header(parsed.text, detect_title=False)
     return Article(
-        id=parsed.id, text=parsed.text, title=parsed.title, published=parsed.published or header.published,
-        url=parsed.url, source=where, body_start=header.body_start,
+        id=parsed.id,
+        text=parsed.text,
+        title=parsed.title,
+        published=parsed.published or header.published,
+        url=parsed.url,
+        source=where,
+        body_start=header.body_start,
     )

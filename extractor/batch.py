@@ -63,13 +63,21 @@ class BatchSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "articles": self.articles, "ok": self.ok, "errors": self.errors,
-            "skipped_resumed": self.skipped_resumed, "claims": self.claims,
-            "dropped_ungrounded": self.dropped_ungrounded, "llm_calls": self.usage.llm_calls,
-            "cache_hits": self.usage.cache_hits, "prompt_tokens": self.usage.prompt_tokens,
-            "completion_tokens": self.usage.completion_tokens, "reasks": self.usage.reasks,
-            "transport_retries": self.usage.transport_retries, "server_restarts": self.server_restarts,
-            "wall_seconds": round(self.wall_seconds, 3), "stopped_reason": self.stopped_reason,
+            "articles": self.articles,
+            "ok": self.ok,
+            "errors": self.errors,
+            "skipped_resumed": self.skipped_resumed,
+            "claims": self.claims,
+            "dropped_ungrounded": self.dropped_ungrounded,
+            "llm_calls": self.usage.llm_calls,
+            "cache_hits": self.usage.cache_hits,
+            "prompt_tokens": self.usage.prompt_tokens,
+            "completion_tokens": self.usage.completion_tokens,
+            "reasks": self.usage.reasks,
+            "transport_retries": self.usage.transport_retries,
+            "server_restarts": self.server_restarts,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "stopped_reason": self.stopped_reason,
         }
 
 
@@ -122,9 +130,15 @@ def _error_line(
 ) -> ArticleResult:
     identity = llm.identity if llm else {}
     return ArticleResult(
-        id=article_id, source=source, status="error", error=message, strategy=strategy.name,
-        model=identity.get("model"), endpoint=identity.get("endpoint"),
-        prompt_version=getattr(strategy, "prompt_version", None), usage=usage or Usage(),
+        id=article_id,
+        source=source,
+        status="error",
+        error=message,
+        strategy=strategy.name,
+        model=identity.get("model"),
+        endpoint=identity.get("endpoint"),
+        prompt_version=getattr(strategy, "prompt_version", None),
+        usage=usage or Usage(),
         finished_at=dt.datetime.now(dt.UTC),
     )
 
@@ -151,10 +165,15 @@ class BatchRunner:
         started = time.perf_counter()
         identity = self.llm.identity if self.llm else {}
         base: dict[str, Any] = {
-            "id": article.id, "source": article.source, "strategy": self.strategy.name,
-            "model": identity.get("model"), "endpoint": identity.get("endpoint"),
+            "id": article.id,
+            "source": article.source,
+            "strategy": self.strategy.name,
+            "model": identity.get("model"),
+            "endpoint": identity.get("endpoint"),
             "prompt_version": getattr(self.strategy, "prompt_version", None),
-            "published": article.published, "title": article.title, "text_sha256": sha256_text(article.text),
+            "published": article.published,
+            "title": article.title,
+            "text_sha256": sha256_text(article.text),
         }
         restarts_before = self.local_server.restarts if self.local_server is not None else 0
         try:
@@ -164,24 +183,36 @@ class BatchRunner:
             if exc.kind == "transport" and self.local_server is not None and self._restarted(restarts_before):
                 message = "local model server crashed during this article (it was restarted); rerun with --resume"
             return ArticleResult(
-                **base, status="error", error=message, usage=exc.usage,
-                seconds=time.perf_counter() - started, finished_at=dt.datetime.now(dt.UTC),
+                **base,
+                status="error",
+                error=message,
+                usage=exc.usage,
+                seconds=time.perf_counter() - started,
+                finished_at=dt.datetime.now(dt.UTC),
             )
         except Exception as exc:  # one article's failure must never stop the batch
             secret = self.llm.settings.api_key if self.llm else None
             return ArticleResult(
-                **base, status="error", error=redact(f"{type(exc).__name__}: {exc}", secret)[:500],
-                seconds=time.perf_counter() - started, finished_at=dt.datetime.now(dt.UTC),
+                **base,
+                status="error",
+                error=redact(f"{type(exc).__name__}: {exc}", secret)[:500],
+                seconds=time.perf_counter() - started,
+                finished_at=dt.datetime.now(dt.UTC),
             )
         # Last gate before output: whatever a strategy returns, nothing ungrounded goes out.
         claims = [
-            claim for claim in output.claims
+            claim
+            for claim in output.claims
             if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
         ]
         return ArticleResult(
-            **base, status="ok", claims=claims, usage=output.usage,
+            **base,
+            status="ok",
+            claims=claims,
+            usage=output.usage,
             dropped_ungrounded=output.dropped_ungrounded + len(output.claims) - len(claims),
-            seconds=time.perf_counter() - started, finished_at=dt.datetime.now(dt.UTC),
+            seconds=time.perf_counter() - started,
+            finished_at=dt.datetime.now(dt.UTC),
         )
 
     def _restarted(self, restarts_before: int) -> bool:
@@ -257,6 +288,11 @@ def _skip_done(
 
 def _progress(enabled: bool) -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), disable=not enabled, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not enabled,
+        transient=False,
     )

@@ -69,18 +69,35 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL, one line per article.")],
     strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}.")] = DEFAULT_STRATEGY,
-    model: Annotated[str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL or gpt-4o-mini).")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL or gpt-4o-mini).")
+    ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
-    local_model: Annotated[str, typer.Option(help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)}.")] = DEFAULT_LOCAL_MODEL,
-    mode: Annotated[str, typer.Option(help="instructor mode: tools (works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), json.")] = "tools",
+    local_model: Annotated[
+        str, typer.Option(help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)}.")
+    ] = DEFAULT_LOCAL_MODEL,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="instructor mode: tools (works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), json."
+        ),
+    ] = "tools",
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Articles in flight at once.")] = 4,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     cache: Annotated[bool, typer.Option(help="Use the response cache.")] = True,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR or ~/.cache/extractor/responses).")] = None,
-    max_article_chars: Annotated[int, typer.Option(min=1, help="Longer articles are refused with an error line.")] = DEFAULT_MAX_CHARS,
-    token_budget: Annotated[int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR or ~/.cache/extractor/responses).")
+    ] = None,
+    max_article_chars: Annotated[
+        int, typer.Option(min=1, help="Longer articles are refused with an error line.")
+    ] = DEFAULT_MAX_CHARS,
+    token_budget: Annotated[
+        int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")
+    ] = None,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds per model request.")] = 120.0,
-    max_reasks: Annotated[int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")] = 1,
+    max_reasks: Annotated[
+        int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")
+    ] = 1,
     max_retries: Annotated[int, typer.Option(min=0, max=10, help="Transport retries on 429/5xx/timeouts.")] = 4,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
@@ -108,8 +125,12 @@ def extract(
         if chosen.uses_llm:
             if _remote_configured(base_url):
                 settings = LLMSettings.from_env(
-                    model=model, base_url=base_url, mode=mode, timeout_s=timeout,
-                    max_reasks=max_reasks, max_transport_retries=max_retries,
+                    model=model,
+                    base_url=base_url,
+                    mode=mode,
+                    timeout_s=timeout,
+                    max_reasks=max_reasks,
+                    max_transport_retries=max_retries,
                 )
             else:
                 err.print(f"No endpoint configured: starting the embedded model [bold]{local_model}[/] on loopback…")
@@ -117,12 +138,19 @@ def extract(
                 server = LocalServer(local_model).start()
                 err.print(f"  ready in {time.perf_counter() - started:.1f}s at {server.base_url}")
                 settings = LLMSettings(
-                    model=server.model_name, base_url=server.base_url, mode="tools", timeout_s=timeout,
-                    max_reasks=max_reasks, max_transport_retries=max_retries,
+                    model=server.model_name,
+                    base_url=server.base_url,
+                    mode="tools",
+                    timeout_s=timeout,
+                    max_reasks=max_reasks,
+                    max_transport_retries=max_retries,
                 )
             llm = LLM(settings, cache=response_cache, budget=TokenBudget(token_budget))
         runner = BatchRunner(
-            chosen, llm, concurrency=concurrency, local_server=server,
+            chosen,
+            llm,
+            concurrency=concurrency,
+            local_server=server,
             show_progress=progress and sys.stderr.isatty(),
         )
         summary = runner.run(read_articles(paths, max_chars=max_article_chars), out, resume=resume)
@@ -149,7 +177,8 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
     per_article = summary.wall_seconds / max(1, summary.articles)
     rows = {
         "articles": f"{summary.articles} ({summary.ok} ok, {summary.errors} error"
-        + (f", {summary.skipped_resumed} kept from before" if summary.skipped_resumed else "") + ")",
+        + (f", {summary.skipped_resumed} kept from before" if summary.skipped_resumed else "")
+        + ")",
         "claims": str(summary.claims),
         "dropped (ungrounded)": str(summary.dropped_ungrounded),
         "LLM calls": str(summary.usage.llm_calls),

@@ -19,7 +19,33 @@ from rapidfuzz import fuzz
 from extractor.records import Evidence
 
 PRONOUNS = frozenset(
-    ["i", "me", "my", "we", "us", "our", "you", "he", "him", "his", "she", "her", "they", "them", "their", "it", "its", "this", "that", "these", "those", "who", "someone", "somebody", "one"]
+    [
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "who",
+        "someone",
+        "somebody",
+        "one",
+    ]
 )
 _EDGE_CHARS = " \t\r\n\"'“”‘’«»,;:"
 FUZZY_MIN_SCORE = 90.0

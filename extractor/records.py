@@ -55,8 +55,7 @@ class Evidence(_Frozen):
     def _span_matches_quote(self) -> Evidence:
         if self.end - self.start != len(self.quote):
             raise ValueError(
-                f"span {self.start}:{self.end} has length {self.end - self.start}, "
-                f"quote has length {len(self.quote)}"
+                f"span {self.start}:{self.end} has length {self.end - self.start}, quote has length {len(self.quote)}"
             )
         return self
 
@@ -73,9 +72,7 @@ class Claim(_Frozen):
     evidence: Evidence
     said_on: dt.date | None = None
     attribution: AttributionKind
-    cue: str | None = Field(
-        default=None, max_length=100, description="The reporting words, e.g. 'said', 'denied'."
-    )
+    cue: str | None = Field(default=None, max_length=100, description="The reporting words, e.g. 'said', 'denied'.")
 
 
 class Article(_Frozen):

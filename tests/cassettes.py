@@ -17,7 +17,13 @@ import yaml
 RECORDING_PORT = 8765
 RECORDING_BASE_URL = f"http://127.0.0.1:{RECORDING_PORT}/v1"
 SECRET_HEADERS = (
-    "authorization", "cookie", "set-cookie", "openai-organization", "openai-project", "x-api-key", "api-key",
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "openai-organization",
+    "openai-project",
+    "x-api-key",
+    "api-key",
 )
 RERECORD_HINT = (
     "request body differs from the recorded one (a prompt, schema, model or article changed): "
@@ -35,7 +41,12 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     """Drop secret-bearing and volatile response headers before a cassette is written."""
     headers = response.get("headers", {})
     for name in list(headers):
-        if name.lower() in SECRET_HEADERS or name.lower() in {"date", "x-request-id", "content-length", "transfer-encoding"}:
+        if name.lower() in SECRET_HEADERS or name.lower() in {
+            "date",
+            "x-request-id",
+            "content-length",
+            "transfer-encoding",
+        }:
             del headers[name]
     return response
 

@@ -69,9 +69,13 @@ def recording_server(request: pytest.FixtureRequest) -> Iterator[LocalServer | N
 
 
 @pytest.fixture
-def recorded_llm(vcr: object, recording_server: LocalServer | None, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LLM]:
+def recorded_llm(
+    vcr: object, recording_server: LocalServer | None, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[LLM]:
     """An LLM on the cassette address with a fresh cache; fails the test if recorded calls went unused."""
-    settings = LLMSettings(model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0, max_reasks=1)
+    settings = LLMSettings(
+        model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0, max_reasks=1
+    )
     llm = LLM(settings, cache=ResponseCache(tmp_path / "cache"))
     yield llm
     llm.close()

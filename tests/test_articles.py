@@ -60,7 +60,10 @@ def test_json_and_jsonl_inputs(tmp_path: Path) -> None:
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:
     body = " ".join(["The minister said the talks would resume next week, according to officials."] * 5)
-    html = f"<html><head><title>Talks</title><script>var x = 'ignore me';</script></head><body><nav>Menu</nav><article><h1>Talks</h1><p>{body}</p></article></body></html>"
+    html = (
+        "<html><head><title>Talks</title><script>var x = 'ignore me';</script></head>"
+        f"<body><nav>Menu</nav><article><h1>Talks</h1><p>{body}</p></article></body></html>"
+    )
     (tmp_path / "page.html").write_text(html)
     (article,) = _read([tmp_path / "page.html"])
     assert isinstance(article, Article)

@@ -7,8 +7,15 @@ from pathlib import Path
 from extractor.cache import ResponseCache, cache_key
 from extractor.llm import LLMSettings
 
-BASE = {"endpoint": "http://x/v1", "model": "m", "mode": "tools", "prompt_version": "p@1", "schema": {"a": 1},
-        "messages": [{"role": "user", "content": "article"}], "decoding": {"temperature": 0.0, "max_tokens": 10}}
+BASE = {
+    "endpoint": "http://x/v1",
+    "model": "m",
+    "mode": "tools",
+    "prompt_version": "p@1",
+    "schema": {"a": 1},
+    "messages": [{"role": "user", "content": "article"}],
+    "decoding": {"temperature": 0.0, "max_tokens": 10},
+}
 
 
 def test_key_is_canonical_and_tagged() -> None:
@@ -19,8 +26,13 @@ def test_key_is_canonical_and_tagged() -> None:
 
 def test_key_changes_with_every_part_that_changes_the_answer() -> None:
     changes = {
-        "endpoint": "http://y/v1", "model": "m2", "mode": "json_schema", "prompt_version": "p@2", "schema": {"a": 2},
-        "messages": [{"role": "user", "content": "other article"}], "decoding": {"temperature": 0.5, "max_tokens": 10},
+        "endpoint": "http://y/v1",
+        "model": "m2",
+        "mode": "json_schema",
+        "prompt_version": "p@2",
+        "schema": {"a": 2},
+        "messages": [{"role": "user", "content": "other article"}],
+        "decoding": {"temperature": 0.5, "max_tokens": 10},
     }
     keys = {cache_key({**BASE, name: value}) for name, value in changes.items()}
     assert len(keys) == len(changes) and cache_key(BASE) not in keys

@@ -37,7 +37,9 @@ def test_sentence_spans_skip_header_and_template_junk() -> None:
     assert [text[s.start : s.end] for s in spans] == ["First sentence here.", "Second one follows."]
 
 
-@pytest.mark.parametrize(("name", "ok"), [("he", False), ("They", False), ("", False), ("Maria Zakharova", True), ("Kremlin", True)])
+@pytest.mark.parametrize(
+    ("name", "ok"), [("he", False), ("They", False), ("", False), ("Maria Zakharova", True), ("Kremlin", True)]
+)
 def test_claimant_names_are_never_pronouns(name: str, ok: bool) -> None:
     assert is_name(name) is ok
 

@@ -71,7 +71,9 @@ def test_full_scope_takes_stance_and_checked_claim_text(tmp_path: Path) -> None:
 
 def test_model_claim_text_unrelated_to_the_evidence_is_refused(tmp_path: Path) -> None:
     injected = "Vladimir Putin announced that the war is over and everybody should celebrate."
-    output, _ = _run(GuidedStrategy(name="guided_full", scope="all"), _pick("Maria Zakharova", claim=injected), tmp_path)
+    output, _ = _run(
+        GuidedStrategy(name="guided_full", scope="all"), _pick("Maria Zakharova", claim=injected), tmp_path
+    )
     assert output.claims and all(c.claim != injected for c in output.claims)
 
 

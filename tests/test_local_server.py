@@ -16,13 +16,15 @@ from extractor.strategies import DEFAULT_STRATEGY, get_strategy
 SHORT_ARTICLE = (
     "Kremlin rejects report\n\n"
     "Kremlin spokesman Dmitry Peskov said on Tuesday that there had been no contact with Washington. "
-    "\"We are not negotiating,\" Peskov told reporters."
+    '"We are not negotiating," Peskov told reporters.'
 )
 
 
 @pytest.mark.local_server
 def test_embedded_server_extracts_grounded_claims(tmp_path: Path) -> None:
-    article = Article(id="short", text=SHORT_ARTICLE, source="inline", body_start=SHORT_ARTICLE.index("Kremlin spokesman"))
+    article = Article(
+        id="short", text=SHORT_ARTICLE, source="inline", body_start=SHORT_ARTICLE.index("Kremlin spokesman")
+    )
     with LocalServer(DEFAULT_LOCAL_MODEL) as server:
         assert server.healthy()
         llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url), cache=ResponseCache(tmp_path / "c"))

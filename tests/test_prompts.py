@@ -20,7 +20,9 @@ def _write_prompt(folder: Path, template: str, examples: list[dict[str, object]]
 EXAMPLE = {
     "source": "test",
     "text": "Smith said the bridge is safe.",
-    "claims": [{"claimant": "Smith", "stance": "asserts", "claim": "The bridge is safe.", "quote": "the bridge is safe"}],
+    "claims": [
+        {"claimant": "Smith", "stance": "asserts", "claim": "The bridge is safe.", "quote": "the bridge is safe"}
+    ],
 }
 
 

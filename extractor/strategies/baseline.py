@@ -109,7 +109,9 @@ def carry_dates(article: Article, claims: list[Claim]) -> list[Claim]:
     for claim in sorted(claims, key=lambda c: c.evidence.start):
         name = claim.claimant.name
         if claim.said_on is None:
-            carried = last_by_claimant.get(name) or (dateline[1] if dateline and claim.evidence.start > dateline[0] else None)
+            carried = last_by_claimant.get(name) or (
+                dateline[1] if dateline and claim.evidence.start > dateline[0] else None
+            )
             if carried is not None:
                 claim = claim.model_copy(update={"said_on": carried})
         if claim.said_on is not None:

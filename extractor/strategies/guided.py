@@ -110,7 +110,7 @@ class GuidedStrategy:
         for index, candidate in enumerate(batch, start=1):
             s, c = candidate.sentence, candidate.content
             lo, hi = min(s.start, c.start), max(s.end, c.end)
-            marked = f"{text[lo:c.start]}[[{text[c.start:c.end]}]]{text[c.end:hi]}"
+            marked = f"{text[lo : c.start]}[[{text[c.start : c.end]}]]{text[c.end : hi]}"
             speaker = text[candidate.source.start : candidate.source.end] if candidate.source else "(not stated)"
             lines.append(f"c{index}. {data_line(marked)}\n    speaker as written: {data_line(speaker)}")
         return self.prompt.template.render(
@@ -177,14 +177,16 @@ def render_examples(prompt: Prompt, fields: tuple[str, ...] = ALL_FIELDS) -> str
         lines, answer = [], {}
         for index, claim in enumerate(example.claims, start=1):
             at = example.text.index(claim.quote)
-            marked = f"{example.text[:at]}[[{claim.quote}]]{example.text[at + len(claim.quote):]}"
+            marked = f"{example.text[:at]}[[{claim.quote}]]{example.text[at + len(claim.quote) :]}"
             sentence = next(part for part in marked.split("\n\n") if "[[" in part)
             lines.append(f"c{index}. {' '.join(sentence.split())}\n    speaker as written: {claim.claimant}")
             full = {"claimant": names.index(claim.claimant) + 1, "stance": claim.stance.value, "claim": claim.claim}
             answer[f"c{index}"] = {name: full[name] for name in fields}
         blocks.append(
-            "Example names:\n" + "\n".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
-            + "\nExample candidates:\n" + "\n".join(lines)
+            "Example names:\n"
+            + "\n".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+            + "\nExample candidates:\n"
+            + "\n".join(lines)
             + f"\nAnswer: {json.dumps(answer, ensure_ascii=False)}\n"
         )
     return "\n".join(blocks)

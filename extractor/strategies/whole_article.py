@@ -143,7 +143,9 @@ class WholeArticleStrategy:
             claim=item.claim.strip() or sentence_text,
             evidence=grounding.evidence(article.text, span),
             said_on=_said_on(item.said_on, sentence_text, article.published),
-            attribution=AttributionKind.DIRECT_QUOTE if _QUOTE_MARKS.search(sentence_text) else AttributionKind.REPORTED,
+            attribution=AttributionKind.DIRECT_QUOTE
+            if _QUOTE_MARKS.search(sentence_text)
+            else AttributionKind.REPORTED,
         )
 
 
@@ -169,15 +171,21 @@ def render_examples(prompt: Prompt) -> str:
     blocks = []
     for example in prompt.examples:
         spans = grounding.sentence_spans(example.text)
-        numbered = "\n".join(f"[{i + 1}] {_one_line(example.text[s.start:s.end])}" for i, s in enumerate(spans))
+        numbered = "\n".join(f"[{i + 1}] {_one_line(example.text[s.start : s.end])}" for i, s in enumerate(spans))
         answer = []
         for claim in example.claims:
             at = example.text.index(claim.quote)
             sentence = next(i for i, s in enumerate(spans) if s.start <= at < s.end) + 1
             answer.append(
-                {"sentence": sentence, "claimant": claim.claimant, "role": claim.role,
-                 "organization": claim.organization, "stance": claim.stance.value, "claim": claim.claim,
-                 "said_on": None}
+                {
+                    "sentence": sentence,
+                    "claimant": claim.claimant,
+                    "role": claim.role,
+                    "organization": claim.organization,
+                    "stance": claim.stance.value,
+                    "claim": claim.claim,
+                    "said_on": None,
+                }
             )
         blocks.append(f"Example:\n{numbered}\nAnswer: {json.dumps({'claims': answer}, ensure_ascii=False)}\n")
     return "\n".join(blocks)
