@@ -82,7 +82,10 @@ def extract(
             help="instructor mode: tools (works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), json."
         ),
     ] = "tools",
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Articles in flight at once.")] = 4,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Articles in flight (default: 8; 2 for the embedded server)."),
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     cache: Annotated[bool, typer.Option(help="Use the response cache.")] = True,
     cache_dir: Annotated[
@@ -94,7 +97,10 @@ def extract(
     token_budget: Annotated[
         int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")
     ] = None,
-    timeout: Annotated[float, typer.Option(min=1, help="Seconds per model request.")] = 120.0,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=1, help="Seconds per model request (default: 120; 600 for the embedded server)."),
+    ] = None,
     max_reasks: Annotated[
         int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")
     ] = 1,
@@ -128,7 +134,7 @@ def extract(
                     model=model,
                     base_url=base_url,
                     mode=mode,
-                    timeout_s=timeout,
+                    timeout_s=timeout or 120.0,
                     max_reasks=max_reasks,
                     max_transport_retries=max_retries,
                 )
@@ -141,7 +147,9 @@ def extract(
                     model=server.model_name,
                     base_url=server.base_url,
                     mode="tools",
-                    timeout_s=timeout,
+                    # The embedded server answers one request at a time: a request may queue
+                    # behind others, so it gets longer before counting as timed out.
+                    timeout_s=timeout or 600.0,
                     max_reasks=max_reasks,
                     max_transport_retries=max_retries,
                 )
@@ -149,7 +157,7 @@ def extract(
         runner = BatchRunner(
             chosen,
             llm,
-            concurrency=concurrency,
+            concurrency=concurrency or (2 if server is not None else 8),
             local_server=server,
             show_progress=progress and sys.stderr.isatty(),
         )
