@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -30,6 +31,7 @@ from extractor.strategies.whole_article import data_line
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 MAX_CANDIDATES_PER_CALL = 12
+MAX_NAMES = 40
 ALL_FIELDS = ("claimant", "stance", "claim")
 
 
@@ -45,6 +47,14 @@ def response_model(candidates: int, names: int, fields: tuple[str, ...] = ALL_FI
     )
     fields: dict[str, Any] = {f"c{i}": (item, ...) for i in range(1, candidates + 1)}
     return create_model("Candidates", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+class ClaimantChoices(BaseModel):
+    """For each candidate in order, the number of its speaker in the names list (0: none of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claimants: list[Annotated[int, Field(ge=0, le=MAX_NAMES)]] = Field(max_length=MAX_CANDIDATES_PER_CALL)
 
 
 @dataclass
@@ -89,19 +99,32 @@ class GuidedStrategy:
             if llm is None:
                 break
             result = llm.complete(
-                response_model=response_model(len(batch), len(names), self.fields),
+                response_model=self.response_model(len(batch), len(names)),
                 messages=[{"role": "user", "content": self.render(article, batch, names)}],
                 max_tokens=self.max_tokens_per_candidate * len(batch) + 20,
                 prompt_version=self.prompt_version,
             )
             usage.add(result.usage)
-            for index, candidate in enumerate(batch, start=1):
-                answers[id(candidate)] = getattr(result.value, f"c{index}")
+            for candidate, answer in zip(batch, self.answers(result.value, len(batch)), strict=True):
+                answers[id(candidate)] = answer
         # Evidence is the candidate's own span, so nothing here can be ungrounded; candidates
         # whose speaker neither the pass nor the model could name are left out.
         merged = (self.merge(article, c, answers.get(id(c)), names) for c in candidates)
         claims = carry_dates(article, [claim for claim in merged if claim is not None])
         return StrategyOutput(claims=claims, usage=usage)
+
+    def response_model(self, candidates: int, names: int) -> type[BaseModel]:
+        if self.scope == "unresolved":
+            # One fixed schema for every article: the tool definition then renders identically
+            # and the server's prefix cache reuses the instructions and examples across calls.
+            return ClaimantChoices
+        return response_model(candidates, names, self.fields)
+
+    def answers(self, value: BaseModel, count: int) -> list[Any]:
+        if isinstance(value, ClaimantChoices):
+            picks = [*value.claimants[:count], *[0] * max(0, count - len(value.claimants))]
+            return [SimpleNamespace(claimant=pick) for pick in picks]
+        return [getattr(value, f"c{index}") for index in range(1, count + 1)]
 
     def render(self, article: Article, batch: list[linguistic.Candidate], names: list[str]) -> str:
         assert self.prompt is not None
@@ -155,7 +178,7 @@ def _names(article: Article, doc: Any, candidates: list[linguistic.Candidate]) -
             text = " ".join(entity.text.split())
             if len(text) > 2 and "{{" not in text:
                 seen.setdefault(text, None)
-    return list(seen)[:40]
+    return list(seen)[:MAX_NAMES]
 
 
 def _usable_claim_text(claim: str, sentence: str) -> bool:
@@ -182,6 +205,8 @@ def render_examples(prompt: Prompt, fields: tuple[str, ...] = ALL_FIELDS) -> str
             lines.append(f"c{index}. {' '.join(sentence.split())}\n    speaker as written: {claim.claimant}")
             full = {"claimant": names.index(claim.claimant) + 1, "stance": claim.stance.value, "claim": claim.claim}
             answer[f"c{index}"] = {name: full[name] for name in fields}
+        if fields == ("claimant",):
+            answer = {"claimants": [item["claimant"] for item in answer.values()]}
         blocks.append(
             "Example names:\n"
             + "\n".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
