@@ -4,7 +4,7 @@ SHARED ?= ../shared
 OUT ?= claims.jsonl
 PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
 
-.PHONY: setup run test record eval-seeds lint bench
+.PHONY: setup run test record seed-baseline eval-seeds lint bench
 
 setup:
 	bash scripts/setup.sh
@@ -21,9 +21,13 @@ test: setup
 record: setup
 	.venv/bin/pytest -m vcr --record-mode=rewrite
 
+# Refresh the committed seed baseline report (eval/seeds-baseline.json, eval/seeds/) after a deliberate change.
+seed-baseline: setup
+	EXTRACTOR_UPDATE_SEED_BASELINE=1 .venv/bin/pytest $(PYTEST_OFFLINE) tests/test_seed_quality_gate.py
+
 # Extract the seed articles (cassette-backed cache) and score them against the seed gold with the CI gate.
 eval-seeds: setup
-	.venv/bin/pytest $(PYTEST_OFFLINE) tests/test_eval_gate.py -v
+	.venv/bin/pytest $(PYTEST_OFFLINE) tests/test_seed_quality_gate.py -v
 
 lint: setup
 	.venv/bin/ruff check extractor tests bench

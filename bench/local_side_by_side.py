@@ -46,7 +46,7 @@ PAUSE_FILE = LOCAL_DIR / "PAUSE"
 PAUSED_FILE = LOCAL_DIR / "PAUSED"
 SEED_GOLD = REPO / "tests" / "gold" / "seeds.jsonl"
 DEV_GOLD = REPO / "tests" / "gold" / "polnear-dev.jsonl"
-OUR_STRATEGIES = ("whole_article", "guided", "baseline")
+OUR_STRATEGIES = ("baseline", "whole_article", "guided", "guided_full")
 
 
 def wait_while_paused() -> None:
@@ -226,9 +226,11 @@ def score(gold: Path, pred: Path, report_dir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
-    parser.add_argument("--systems", default="baseline,whole_article,guided,langextract")
+    parser.add_argument("--systems", default=",".join((*OUR_STRATEGIES, "langextract")))
     parser.add_argument("--dev-count", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model request (ours)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="llama.cpp threads (default: all cores; 1 when another model server shares the CPUs)")
     parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
     parser.add_argument("--lx-max-output-tokens", type=int, default=512)
     args = parser.parse_args()
@@ -249,13 +251,14 @@ def main() -> None:
 
     def save() -> None:
         save_result("local_side_by_side", {
-            "model": args.model, "articles": [a.id for a in articles], "gold": str(gold_path),
+            "model": args.model, "n_threads": args.threads or os.cpu_count(), "timeout_s": args.timeout,
+            "articles": [a.id for a in articles], "gold": str(gold_path),
             "langextract": {"max_char_buffer": args.lx_max_char_buffer, "max_output_tokens": args.lx_max_output_tokens,
                             "use_schema_constraints": False, "examples": 1},
             "skipped": skipped, "systems": systems,
         })
 
-    with LocalServer(args.model) as server:
+    with LocalServer(args.model, n_threads=args.threads) as server:
         for name in [*ours, *(["langextract"] if "langextract" in requested else [])]:
             pred = LOCAL_DIR / f"{name}.jsonl"
             print(f"== {name} on {len(articles)} articles", flush=True)

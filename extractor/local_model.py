@@ -332,12 +332,13 @@ class LocalServer:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM the server when extractor dies, even by kill -9 (no orphaned servers)."""
+    """Ask Linux to kill the server when extractor dies, even by kill -9: uvicorn would linger on SIGTERM
+    until its in-flight generation ends, and the server holds nothing worth a graceful stop."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def wheel_cache_dir() -> Path:

@@ -31,7 +31,7 @@ RERECORD_HINT = (
 )
 
 
-def json_body_matcher(recorded: Any, live: Any) -> None:
+def request_body_changed__rerecord_cassettes_with_make_record(recorded: Any, live: Any) -> None:
     """vcrpy matcher: bodies equal as JSON (key order and whitespace ignored)."""
     if _as_json(recorded.body) != _as_json(live.body):
         raise AssertionError(RERECORD_HINT)
@@ -105,12 +105,12 @@ def replay_only(cassette_path: str) -> Any:
     import vcr
 
     player = vcr.VCR(
-        serializer="readable_yaml",
+        serializer="yaml",
         match_on=["method", "path", "json_body"],
         record_mode="none",
         filter_headers=list(SECRET_HEADERS),
         before_record_response=scrub_response,
     )
-    player.register_matcher("json_body", json_body_matcher)
-    player.register_serializer("readable_yaml", ReadableJsonSerializer)
+    player.register_matcher("json_body", request_body_changed__rerecord_cassettes_with_make_record)
+    player.register_serializer("yaml", ReadableJsonSerializer)
     return player.use_cassette(cassette_path)

@@ -15,7 +15,7 @@ from tests.cassettes import (
     RECORDING_PORT,
     SECRET_HEADERS,
     ReadableJsonSerializer,
-    json_body_matcher,
+    request_body_changed__rerecord_cassettes_with_make_record,
     scrub_response,
 )
 
@@ -33,8 +33,8 @@ def articles_dir() -> Path:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
-    vcr.register_matcher("json_body", json_body_matcher)  # type: ignore[attr-defined]
-    vcr.register_serializer("readable_yaml", ReadableJsonSerializer)  # type: ignore[attr-defined]
+    vcr.register_matcher("json_body", request_body_changed__rerecord_cassettes_with_make_record)  # type: ignore[attr-defined]
+    vcr.register_serializer("yaml", ReadableJsonSerializer)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def vcr_config() -> dict[str, object]:
         "filter_headers": list(SECRET_HEADERS),
         "before_record_response": scrub_response,
         "match_on": ["method", "path", "json_body"],
-        "serializer": "readable_yaml",
+        "serializer": "yaml",
         "decode_compressed_response": True,
         "allow_playback_repeats": False,
     }
@@ -74,7 +74,7 @@ def recorded_llm(
 ) -> Iterator[LLM]:
     """An LLM on the cassette address with a fresh cache; fails the test if recorded calls went unused."""
     settings = LLMSettings(
-        model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0, max_reasks=1
+        model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0, max_reasks=1, timeout_s=900
     )
     llm = LLM(settings, cache=ResponseCache(tmp_path / "cache"))
     yield llm

@@ -25,11 +25,14 @@ from extractor.strategies.whole_article import WholeArticleStrategy
 from tests.cassettes import RECORDING_BASE_URL, replay_only
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "test_recorded_extraction"
-SAMPLES = ("000_4de6a718e1ebd4a2", "003_135d9834a0f45a4b")
+# Articles where the strategy really calls the model: guided only asks about speakers the
+# linguistic pass could not name (001 and 004 have such candidates); whole_article always asks.
+SAMPLES = {"guided": ("001_a38eb58bdc07c3a1", "004_d8f5a990ccd71f66"), "whole_article": ("003_135d9834a0f45a4b",)}
 
 
-def _samples(articles_dir: Path) -> list[Article]:
-    return [a for a in read_articles([articles_dir / f"{name}.txt" for name in SAMPLES]) if isinstance(a, Article)]
+def _samples(articles_dir: Path, strategy_name: str) -> list[Article]:
+    paths = [articles_dir / f"{name}.txt" for name in SAMPLES[strategy_name]]
+    return [a for a in read_articles(paths) if isinstance(a, Article)]
 
 
 def _run(strategy_name: str, llm: LLM, articles: list[Article], out: Path) -> tuple[list[ArticleResult], object]:
@@ -44,10 +47,10 @@ def _run(strategy_name: str, llm: LLM, articles: list[Article], out: Path) -> tu
 def test_extraction_is_grounded_and_second_run_is_free(
     strategy_name: str, recorded_llm: LLM, articles_dir: Path, tmp_path: Path
 ) -> None:
-    articles = _samples(articles_dir)
+    articles = _samples(articles_dir, strategy_name)
     first, summary = _run(strategy_name, recorded_llm, articles, tmp_path / "first.jsonl")
-    assert [line.status for line in first] == ["ok", "ok"], [line.error for line in first]
-    assert summary.usage.llm_calls >= 2  # type: ignore[attr-defined]
+    assert all(line.status == "ok" for line in first), [line.error for line in first]
+    assert summary.usage.llm_calls >= len(articles)  # type: ignore[attr-defined]
     texts = {a.id: a.text for a in articles}
     for line in first:
         assert line.prompt_version and line.model and line.usage.completion_tokens > 0
@@ -56,7 +59,7 @@ def test_extraction_is_grounded_and_second_run_is_free(
     assert sum(len(line.claims) for line in first) > 0
 
     second, summary = _run(strategy_name, recorded_llm, articles, tmp_path / "second.jsonl")
-    assert summary.usage.llm_calls == 0 and summary.usage.cache_hits >= 2  # type: ignore[attr-defined]
+    assert summary.usage.llm_calls == 0 and summary.usage.cache_hits >= len(articles)  # type: ignore[attr-defined]
     assert [line.claims for line in second] == [line.claims for line in first]
 
 
@@ -71,7 +74,7 @@ def test_changed_prompt_fails_with_a_rerecord_message(articles_dir: Path, tmp_pa
     llm = LLM(settings, cache=ResponseCache(tmp_path / "cache"))
     with replay_only(str(cassette)):
         runner = BatchRunner(WholeArticleStrategy(prompt=changed), llm, show_progress=False)
-        runner.run(_samples(articles_dir)[:1], tmp_path / "out.jsonl")
+        runner.run(_samples(articles_dir, "whole_article"), tmp_path / "out.jsonl")
     (line,) = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert line["status"] == "error"
-    assert "re-record the cassettes with `make record`" in line["error"]
+    assert "request_body_changed__rerecord_cassettes_with_make_record" in line["error"]

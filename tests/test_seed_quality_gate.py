@@ -7,6 +7,8 @@ is deterministic and offline; scoring uses the committed thresholds and baseline
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,11 +37,27 @@ def test_default_strategy_passes_the_seed_gate(
     assert summary.ok == 5 and summary.errors == 0
 
     monkeypatch.chdir(REPO)  # gold `source` paths are relative to the repository root
+    if os.environ.get("EXTRACTOR_UPDATE_SEED_BASELINE") == "1":  # `make seed-baseline`, after a deliberate change
+        report_dir = BASELINE.parent / "seeds"
+        update = CliRunner().invoke(
+            app, ["eval", "--gold", str(GOLD), "--pred", str(predictions), "--report-dir", str(report_dir)]
+        )
+        assert update.exit_code == 0, update.output
+        shutil.copyfile(report_dir / "report.json", BASELINE)
     result = CliRunner().invoke(
         app,
         [
-            "eval", "--gold", str(GOLD), "--pred", str(predictions), "--thresholds", str(THRESHOLDS),
-            "--baseline", str(BASELINE), "--report-dir", str(tmp_path / "report"),
+            "eval",
+            "--gold",
+            str(GOLD),
+            "--pred",
+            str(predictions),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--baseline",
+            str(BASELINE),
+            "--report-dir",
+            str(tmp_path / "report"),
         ],
     )
     assert result.exit_code == 0, result.output
