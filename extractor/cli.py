@@ -146,6 +146,7 @@ def extract(
                 settings = LLMSettings(
                     model=server.model_name,
                     base_url=server.base_url,
+                    endpoint_label=server.endpoint_label,
                     mode="tools",
                     # The embedded server answers one request at a time: a request may queue
                     # behind others, so it gets longer before counting as timed out.
@@ -250,13 +251,19 @@ def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folde
     typer.echo(f"removed {removed} cached responses")
 
 
-@app.callback()
-def _version(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Extract source-grounded claim records from news articles, and evaluate them."""
 
 
 def main() -> None:

@@ -113,6 +113,9 @@ class LLMSettings:
     max_retry_wait_s: float = 60.0
     temperature: float = 0.0
     seed: int | None = 0
+    # What names the endpoint in cache keys and output lines when its URL is not stable: the
+    # embedded server gets a fresh loopback port every run, so it is named by its model file.
+    endpoint_label: str | None = None
 
     @classmethod
     def from_env(cls, *, model: str | None = None, base_url: str | None = None, **overrides: Any) -> LLMSettings:
@@ -126,7 +129,7 @@ class LLMSettings:
 
     @property
     def endpoint(self) -> str:
-        return (self.base_url or "https://api.openai.com/v1").rstrip("/")
+        return self.endpoint_label or (self.base_url or "https://api.openai.com/v1").rstrip("/")
 
     def decoding(self, max_tokens: int) -> dict[str, Any]:
         params: dict[str, Any] = {"temperature": self.temperature, "max_tokens": max_tokens}

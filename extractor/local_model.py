@@ -225,6 +225,11 @@ class LocalServer:
         return self.spec.name
 
     @property
+    def endpoint_label(self) -> str:
+        """A stable name for this server's answers (its port changes every run)."""
+        return f"embedded://{self.spec.name}@sha256:{self.spec.sha256[:16]}"
+
+    @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 

@@ -54,3 +54,15 @@ def test_store_round_trip_stats_and_clear(tmp_path: Path) -> None:
     stats = reopened.stats()
     assert stats.entries == 1 and stats.hits >= 1
     assert reopened.clear() == 1 and reopened.get(key) is None
+
+
+def test_embedded_server_answers_stay_cached_across_runs_on_new_ports() -> None:
+    from extractor.local_model import DEFAULT_LOCAL_MODEL, LocalServer
+
+    first, second = LocalServer(DEFAULT_LOCAL_MODEL, port=41001), LocalServer(DEFAULT_LOCAL_MODEL, port=41002)
+    assert first.base_url != second.base_url
+    settings = [
+        LLMSettings(model=s.model_name, base_url=s.base_url, endpoint_label=s.endpoint_label) for s in (first, second)
+    ]
+    assert settings[0].endpoint == settings[1].endpoint
+    assert cache_key({**BASE, "endpoint": settings[0].endpoint}) == cache_key({**BASE, "endpoint": settings[1].endpoint})
