@@ -65,4 +65,5 @@ def test_embedded_server_answers_stay_cached_across_runs_on_new_ports() -> None:
         LLMSettings(model=s.model_name, base_url=s.base_url, endpoint_label=s.endpoint_label) for s in (first, second)
     ]
     assert settings[0].endpoint == settings[1].endpoint
-    assert cache_key({**BASE, "endpoint": settings[0].endpoint}) == cache_key({**BASE, "endpoint": settings[1].endpoint})
+    keys = {cache_key({**BASE, "endpoint": one.endpoint}) for one in settings}
+    assert len(keys) == 1
