@@ -17,6 +17,10 @@ figures are kept under ``bench/results/local/`` and the summary in
 ``bench/results/local_side_by_side.json``; a later run with ``--systems`` adds
 to that summary instead of replacing the other systems.
 
+``--resume`` continues an interrupted run: each system keeps the articles it
+already did ok and redoes the rest (wall seconds then cover the resumed part
+only; seconds per article are per article either way).
+
 Sharing the machine: while the file ``bench/results/local/PAUSE`` exists the run
 waits between articles (it writes ``bench/results/local/PAUSED`` while waiting),
 so CPU-bound benchmarks can run in between without skewing either. Seconds per
@@ -112,7 +116,9 @@ def available_strategies(requested: list[str]) -> tuple[list[str], dict[str, str
     return ready, skipped
 
 
-def run_ours(name: str, articles: list[Article], server: Any, out: Path, timeout_s: float) -> dict[str, Any]:
+def run_ours(
+    name: str, articles: list[Article], server: Any, out: Path, timeout_s: float, resume: bool
+) -> dict[str, Any]:
     from extractor.batch import BatchRunner
     from extractor.llm import LLM, LLMSettings
     from extractor.strategies import get_strategy
@@ -123,7 +129,7 @@ def run_ours(name: str, articles: list[Article], server: Any, out: Path, timeout
     llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url, mode="tools", timeout_s=timeout_s))
     try:
         summary = BatchRunner(strategy, llm, concurrency=1, local_server=server, show_progress=False).run(
-            pausable(articles), out
+            pausable(articles), out, resume=resume
         )
     finally:
         llm.close()
@@ -132,7 +138,7 @@ def run_ours(name: str, articles: list[Article], server: Any, out: Path, timeout
 
 
 def run_langextract(
-    articles: list[Article], server: Any, out: Path, *, max_char_buffer: int, max_output_tokens: int
+    articles: list[Article], server: Any, out: Path, *, max_char_buffer: int, max_output_tokens: int, resume: bool
 ) -> dict[str, Any]:
     import _langextract as peer
     from langextract.core import data as lx_data
@@ -140,12 +146,20 @@ def run_langextract(
     model, counter = peer.make_model(
         base_url=server.base_url, model_id=server.model_name, max_workers=1, max_output_tokens=max_output_tokens
     )
-    out.unlink(missing_ok=True)
     results: list[ArticleResult] = []
+    if resume and out.exists():  # keep the articles done ok, as BatchRunner's --resume does
+        lines = [ArticleResult.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        results = [line for line in lines if line.status == "ok"]
+        out.write_text("".join(r.model_dump_json() + "\n" for r in results), encoding="utf-8")
+    else:
+        out.unlink(missing_ok=True)
+    done = {r.id for r in results}
     started_all = time.perf_counter()
     paused_s = 0.0
-    with out.open("w", encoding="utf-8") as handle:
+    with out.open("a", encoding="utf-8") as handle:
         for article in articles:
+            if article.id in done:
+                continue
             before_wait = time.perf_counter()
             wait_while_paused()
             paused_s += time.perf_counter() - before_wait
@@ -229,6 +243,8 @@ def main() -> None:
     parser.add_argument("--systems", default=",".join((*OUR_STRATEGIES, "langextract")))
     parser.add_argument("--dev-count", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model request (ours)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep each system's articles already done ok (an interrupted run); redo the rest")
     parser.add_argument("--threads", type=int, default=None,
                         help="llama.cpp threads (default: all cores; 1 when another model server shares the CPUs)")
     parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
@@ -266,9 +282,10 @@ def main() -> None:
                 result = run_langextract(
                     articles, server, pred,
                     max_char_buffer=args.lx_max_char_buffer, max_output_tokens=args.lx_max_output_tokens,
+                    resume=args.resume,
                 )
             else:
-                result = run_ours(name, articles, server, pred, args.timeout)
+                result = run_ours(name, articles, server, pred, args.timeout, args.resume)
             result.update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
             systems[name] = result
             save()
