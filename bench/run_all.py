@@ -70,7 +70,7 @@ def rows() -> list[list[Any]]:
             tokens = r.get("output_tokens_per_claim")
             table.append([f"local {result['model']}: {name} ({r['articles']} articles)",
                           f"{r['seconds_per_article']:.1f} s/art, {r['llm_calls_per_article']:.1f} calls/art, "
-                          f"{tokens:.0f} out tok/claim, " if tokens else
+                          f"{tokens:.1f} out tok/claim, " if tokens else
                           f"{r['seconds_per_article']:.1f} s/art, {r['llm_calls_per_article']:.1f} calls/art, ",
                           "", "", result["date"]])
             table[-1][1] += f"overlap F1 {f1:.3f}" if isinstance(f1, int | float) else "F1 n/a"
