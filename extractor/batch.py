@@ -11,8 +11,10 @@ flat however large the batch.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import threading
 import time
@@ -32,9 +34,12 @@ from rich.progress import (
 )
 
 from extractor.articles import ArticleFailure, sha256_text
+from extractor.cache import cache_key, code_fingerprint
 from extractor.llm import LLM, LLMError, redact
-from extractor.records import Article, ArticleResult, Usage
+from extractor.records import Article, ArticleResult, Claim, Usage
 from extractor.strategies.base import Strategy
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
@@ -143,6 +148,17 @@ def _error_line(
     )
 
 
+def strategy_settings(strategy: Strategy) -> dict[str, Any]:
+    """A strategy's name, prompt version and scalar settings: what, besides code, shapes its claims."""
+    settings: dict[str, Any] = {"name": strategy.name, "prompt_version": getattr(strategy, "prompt_version", None)}
+    if dataclasses.is_dataclass(strategy):
+        for item in dataclasses.fields(strategy):
+            value = getattr(strategy, item.name)
+            if item.init and isinstance(value, str | int | float | bool | None):
+                settings[item.name] = value
+    return settings
+
+
 class BatchRunner:
     """Runs one strategy over a stream of articles into one output file."""
 
@@ -175,6 +191,19 @@ class BatchRunner:
             "title": article.title,
             "text_sha256": sha256_text(article.text),
         }
+        memo_key = self._memo_key(article, base["text_sha256"])
+        remembered = self._remembered(memo_key)
+        if remembered is not None:
+            claims, dropped, responses = remembered
+            return ArticleResult(
+                **base,
+                status="ok",
+                claims=claims,
+                usage=Usage(cache_hits=responses),
+                dropped_ungrounded=dropped,
+                seconds=time.perf_counter() - started,
+                finished_at=dt.datetime.now(dt.UTC),
+            )
         restarts_before = self.local_server.restarts if self.local_server is not None else 0
         try:
             output = self.strategy.extract(article, self.llm)
@@ -205,14 +234,60 @@ class BatchRunner:
             for claim in output.claims
             if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
         ]
+        dropped = output.dropped_ungrounded + len(output.claims) - len(claims)
+        if memo_key is not None:
+            responses = output.usage.llm_calls + output.usage.cache_hits
+            self._remember(memo_key, claims, dropped, responses)
         return ArticleResult(
             **base,
             status="ok",
             claims=claims,
             usage=output.usage,
-            dropped_ungrounded=output.dropped_ungrounded + len(output.claims) - len(claims),
+            dropped_ungrounded=dropped,
             seconds=time.perf_counter() - started,
             finished_at=dt.datetime.now(dt.UTC),
+        )
+
+    def _memo_key(self, article: Article, text_sha256: str) -> str | None:
+        """The key of this article's finished result, or None when results are not kept (no model, no cache)."""
+        if not self.strategy.uses_llm or self.llm is None or self.llm.cache is None:
+            return None
+        settings = self.llm.settings
+        return cache_key(
+            {
+                "kind": "article-result",
+                "code": code_fingerprint(),
+                "strategy": strategy_settings(self.strategy),
+                **self.llm.identity,
+                "decoding": {"temperature": settings.temperature, "seed": settings.seed},
+                "text_sha256": text_sha256,
+                "body_start": article.body_start,
+                "published": article.published,
+            }
+        )
+
+    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int] | None:
+        if key is None or self.llm is None or self.llm.cache is None:
+            return None
+        stored = self.llm.cache.get_result(key)
+        if stored is None:
+            return None
+        try:
+            claims = [Claim.model_validate(claim) for claim in stored["claims"]]
+            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("a stored article result no longer validates; extracting again")
+            return None
+
+    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int) -> None:
+        assert self.llm is not None and self.llm.cache is not None
+        self.llm.cache.set_result(
+            key,
+            {
+                "claims": [claim.model_dump(mode="json") for claim in claims],
+                "dropped_ungrounded": dropped,
+                "responses": responses,
+            },
         )
 
     def _restarted(self, restarts_before: int) -> bool:
