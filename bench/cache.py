@@ -76,6 +76,8 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
         (whole_article.WholeArticleStrategy, "to_claim", "claims from answers (grounding)"),
         (whole_article.WholeArticleStrategy, "extract", "strategy.extract"),
         (batch, "sha256_text", "article sha256"),
+        (batch.BatchRunner, "_memo_key", "article result key (settings + sha256)"),
+        (batch.BatchRunner, "_remembered", "stored article result (get + validate)"),
         (batch.BatchRunner, "process", "BatchRunner.process (all but read/write)"),
         (batch.OutputFile, "write", "output line (JSON + write)"),
     ]
