@@ -155,6 +155,29 @@ def test_accusation_takes_object_and_complement() -> None:
     assert candidate.claimant_name == "Biden"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zakharova urged the UN Secretariat to return to reality.",
+        "Macron called for the resumption of the negotiation process.",
+        # The nested "declare" goes with the demand: it is no claim by Ukraine.
+        "The Kremlin has demanded that Ukraine officially declare itself a neutral country.",
+        "Russia attacked the neighboring state in late February.",
+        "Zakharova published a post on her Telegram channel.",
+        "Ryabkov commented on the publication of the newspaper.",
+    ],
+)
+def test_directives_actions_and_topics_are_not_claims(text: str) -> None:
+    assert candidates(text)[1] == []
+
+
+def test_the_same_verbs_still_report_propositions_through_other_frames() -> None:
+    article, found = candidates("Biden called Putin a war criminal.")
+    assert only(found).frame == "object" and span_text(article, only(found).content) == "Putin a war criminal"
+    article, found = candidates("Zelensky responded that Russia had broken the ceasefire.")
+    assert span_text(article, only(found).content) == "that Russia had broken the ceasefire"
+
+
 def test_passive_with_by_agent_reports_the_previous_sentence() -> None:
     text = (
         "Russia is not negotiating with the United States. "
