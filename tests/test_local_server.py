@@ -44,3 +44,17 @@ def test_embedded_server_extracts_grounded_claims(tmp_path: Path) -> None:
     assert line.usage.llm_calls == 1 and line.usage.completion_tokens > 0
     assert summary.errors == 0
     assert not server.alive(), "the server must stop when the context exits"
+
+
+def _flag(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_server_context_leaves_room_for_reasks_within_what_the_model_supports(tmp_path: Path) -> None:
+    from extractor.local_model import EMBEDDED_CONTEXT_TOKENS, MODELS
+
+    for name, spec in MODELS.items():
+        command = LocalServer(name, port=41003).command(tmp_path / spec.filename)
+        assert int(_flag(command, "--n_ctx")) == min(spec.context_tokens, EMBEDDED_CONTEXT_TOKENS)
+    assert int(_flag(LocalServer(DEFAULT_LOCAL_MODEL, port=41003).command(tmp_path / "m.gguf"), "--n_ctx")) >= 16384
+    assert _flag(LocalServer("smollm2-135m", port=41003, n_ctx=4096).command(tmp_path / "m.gguf"), "--n_ctx") == "4096"
