@@ -5,7 +5,8 @@ index the file's own characters) or an ``ArticleFailure`` naming the file, the
 line where it applies, and what is wrong. Reading is lazy: a folder of ten
 thousand files is streamed, never loaded at once. Scraped header matter
 (template placeholders such as ``{{dayPoint.date | date : 'd MMMM yyyy'}}``, a
-``date 2024-02-14`` prefix, a repeated title) is recognised here: the
+``date 2024-02-14`` prefix, a repeated title and the one-sentence standfirst that
+follows a repeated title) is recognised here: the
 publication date is taken from it and ``Article.body_start`` is placed after it,
 so no claim can come from it.
 """
@@ -37,6 +38,7 @@ _TEMPLATE_JUNK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _DATE_PREFIX = re.compile(r"^\s*(?:date|published|posted)[:\s]+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s+[A-Z“\"]")
 _MAX_TITLE_CHARS = 200
+_MAX_STANDFIRST_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,14 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
     The first non-empty line is the title unless it reads like body text (several
     sentences or very long). Lines that are only template junk or a date marker are
     header matter; a ``date YYYY-MM-DD`` prefix fused to the first paragraph is cut
-    off. Lines repeating the title right after it are header matter too.
+    off. Lines repeating the title right after it are header matter too, and so is
+    a one-sentence paragraph right after such a repeat: scrapers that print the
+    title twice (page title, then headline) print the standfirst next, a summary
+    of claims the body makes again (docs/annotation.md §1).
     """
     published: dt.date | None = None
     title: str | None = None
+    title_repeated = standfirst_seen = False
     pos = 0
     for line_start, line in _lines(text):
         stripped = line.strip()
@@ -203,6 +209,16 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
             pos = line_start + len(line)
             continue
         if title is not None and stripped == title:
+            title_repeated = True
+            pos = line_start + len(line)
+            continue
+        if (
+            title_repeated
+            and not standfirst_seen
+            and _looks_like_standfirst(stripped)
+            and text[line_start + len(line) :].strip()
+        ):
+            standfirst_seen = True
             pos = line_start + len(line)
             continue
         return Header(title=title, published=published, body_start=line_start + (len(line) - len(line.lstrip())))
@@ -211,6 +227,10 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
 
 def _looks_like_title(line: str) -> bool:
     return len(line) <= _MAX_TITLE_CHARS and not _SENTENCE_BREAK.search(line)
+
+
+def _looks_like_standfirst(line: str) -> bool:
+    return len(line) <= _MAX_STANDFIRST_CHARS and not _SENTENCE_BREAK.search(line)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:

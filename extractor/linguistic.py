@@ -612,6 +612,12 @@ class _Finder:
             clause = (after or before or [None])[0]
             if clause is not None:
                 span = self._subtree_chars(clause, exclude=verb)
+                second = _coordinated_cue(clause)
+                if span is not None and second is not None:
+                    # "Kiev insists that X and has denied that Y", parsed with "denied" inside
+                    # the first clause: the content ends before "and"; "denied" is a cue of its own.
+                    cut = min([c.i for c in clause.children if c.dep_ == "cc" and c.i < second.i] or [second.i])
+                    span = self._trim_tokens(clause.left_edge.i, cut)
                 return (span, clause) if span else None
             return None
         if frame == "postposed":
@@ -742,6 +748,11 @@ class _Finder:
             return None, None
         if verb.dep_ == "relcl":
             return verb.head, None
+        coordinated = _coordinated_cue(verb.head) if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" else None
+        if coordinated is not None and coordinated.i == verb.i:
+            # "Kiev insists that X and has denied that Y": the subject of "insists", not of X.
+            outer = verb.head.head
+            return next((c for c in outer.children if c.dep_ == "nsubj"), None), None
         # Participles, infinitives and coordinated verbs share the subject of the verb
         # they hang on: "..., adding that", "stood up and said", "After reciting the
         # passage, Beck said"; a participle on a noun has that noun as its source
@@ -1318,6 +1329,27 @@ def _clean_name(text: str) -> str:
     while len(words) > 2 and words[0].lower() in ROLE_NOUNS:
         words = words[1:]
     return " ".join(words)
+
+
+def _coordinated_cue(clause: Token) -> Token | None:
+    """A cue verb coordinated into a reported clause by a parse error, or None.
+
+    In "Kiev insists that the offensive was unprovoked and has denied that it was
+    planning ...", the small model attaches "has denied" to "was" (inside the first
+    clause) instead of to "insists". Such a verb has no subject of its own, is a
+    cue, and brings its own content (a clause or an object).
+    """
+    for child in clause.children:
+        if (
+            child.dep_ == "conj"
+            and child.i > clause.i
+            and child.pos_ == "VERB"
+            and child.lemma_.lower() in LEXICON
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+            and any(c.dep_ in ("ccomp", "dobj") for c in child.children)
+        ):
+            return child
+    return None
 
 
 def _drop_nested(found: list[_Found]) -> list[_Found]:

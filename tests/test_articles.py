@@ -25,7 +25,8 @@ def test_sample_articles_titles_dates_and_body(articles_dir: Path) -> None:
     assert fused.published == dt.date(2021, 4, 10)
     assert fused.text[fused.body_start :].startswith("Russia has not conducted")
     repeated_title = found["000_4de6a718e1ebd4a2"]
-    assert repeated_title.text[repeated_title.body_start :].startswith("Putin spokesman said")
+    # The standfirst under a repeated title is front matter too (docs/annotation.md §1).
+    assert repeated_title.text[repeated_title.body_start :].startswith("Russia and the US are currently")
     lede_not_title = found["003_135d9834a0f45a4b"]
     assert lede_not_title.title is None and lede_not_title.body_start == 0
 
@@ -44,6 +45,20 @@ def test_header_with_only_a_date_marker() -> None:
     header = parse_header(" date 2024-02-14 {{x | date}}\nTitle here\n\nBody sentence one. Body two.\n")
     assert header.published == dt.date(2024, 2, 14)
     assert header.title == "Title here"
+
+
+def test_standfirst_only_after_a_repeated_title() -> None:
+    standfirst = "Kremlin denies talks\n\nKremlin denies talks\n\nPeskov said there were no talks.\n\nBody one. Two.\n"
+    assert standfirst[parse_header(standfirst).body_start :].startswith("Body one.")
+    # A single title: the one-sentence paragraph after it is the lede, as in most news copy.
+    lede = "Kremlin denies talks\n\nPeskov said there were no talks.\n\nBody one. Two.\n"
+    assert lede[parse_header(lede).body_start :].startswith("Peskov said")
+    # Several sentences after a repeated title: that is body text.
+    body = "Kremlin denies talks\n\nKremlin denies talks\n\nPeskov spoke. He denied it.\n\nMore.\n"
+    assert body[parse_header(body).body_start :].startswith("Peskov spoke.")
+    # Nothing after it: a lone paragraph is the body, never dropped.
+    alone = "Kremlin denies talks\n\nKremlin denies talks\n\nPeskov said there were no talks.\n"
+    assert alone[parse_header(alone).body_start :].startswith("Peskov said")
 
 
 def test_json_and_jsonl_inputs(tmp_path: Path) -> None:

@@ -178,6 +178,17 @@ def test_the_same_verbs_still_report_propositions_through_other_frames() -> None
     assert span_text(article, only(found).content) == "that Russia had broken the ceasefire"
 
 
+def test_cue_coordinated_into_the_first_clause_is_a_claim_of_the_first_subject() -> None:
+    text = "Kiev insists that the Russian offensive was unprovoked and has denied that it was planning an attack."
+    article, found = candidates(text)
+    assert [span_text(article, c.content) for c in found] == [
+        "that the Russian offensive was unprovoked",
+        "that it was planning an attack",
+    ]
+    assert [c.claimant_name for c in found] == ["Kiev", "Kiev"]
+    assert [c.negated for c in found] == [False, True]
+
+
 def test_passive_with_by_agent_reports_the_previous_sentence() -> None:
     text = (
         "Russia is not negotiating with the United States. "
