@@ -17,6 +17,10 @@ figures are kept under ``bench/results/local/`` and the summary in
 ``bench/results/local_side_by_side.json``; a later run with ``--systems`` adds
 to that summary instead of replacing the other systems.
 
+Scores come for all 25 articles and, each from its own ``extractor eval`` report
+(``eval-<system>-seeds``, ``eval-<system>-dev``), for the seeds and the dev
+articles apart; ``--rescore`` scores stored predictions again without running.
+
 ``--resume`` continues an interrupted run: each system keeps the articles it
 already did ok and redoes the rest (wall seconds then cover the resumed part
 only; seconds per article are per article either way).
@@ -237,6 +241,28 @@ def score(gold: Path, pred: Path, report_dir: Path) -> dict[str, Any]:
     return {"eval_via": how, "metrics": report.get("metrics", report)}
 
 
+def score_parts(name: str, pred: Path, gold: list[dict[str, Any]]) -> dict[str, Any]:
+    """Scores and cost figures on the seeds and on the dev articles separately (each its own eval report)."""
+    seed_ids = {g["id"] for g in gold_lines(SEED_GOLD)}
+    results = {
+        r.id: r
+        for r in (ArticleResult.model_validate_json(line) for line in pred.read_text(encoding="utf-8").splitlines())
+    }
+    parts: dict[str, Any] = {}
+    for part, lines in (("seeds", [g for g in gold if g["id"] in seed_ids]),
+                        ("dev", [g for g in gold if g["id"] not in seed_ids])):
+        if not lines:
+            continue
+        part_gold = LOCAL_DIR / f"gold-{part}.jsonl"
+        part_gold.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in lines), encoding="utf-8")
+        done = [results[g["id"]] for g in lines if g["id"] in results]
+        figures_ = figures(name, done, 0.0)
+        del figures_["wall_seconds"], figures_["loadavg_at_end"]
+        figures_["output_tokens_per_article"] = figures_["completion_tokens"] / (len(done) or 1)
+        parts[part] = {**figures_, **score(part_gold, pred, LOCAL_DIR / f"eval-{name}-{part}")}
+    return parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
@@ -247,6 +273,8 @@ def main() -> None:
                         help="keep each system's articles already done ok (an interrupted run); redo the rest")
     parser.add_argument("--threads", type=int, default=None,
                         help="llama.cpp threads (default: all cores; 1 when another model server shares the CPUs)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="run nothing: score the stored predictions of --systems again (per part too)")
     parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
     parser.add_argument("--lx-max-output-tokens", type=int, default=512)
     args = parser.parse_args()
@@ -274,6 +302,15 @@ def main() -> None:
             "skipped": skipped, "systems": systems,
         })
 
+    if args.rescore:
+        for name in requested:
+            pred = LOCAL_DIR / f"{name}.jsonl"
+            if name in systems and pred.exists():
+                systems[name].update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
+                systems[name]["parts"] = score_parts(name, pred, gold)
+        save()
+        return
+
     with LocalServer(args.model, n_threads=args.threads) as server:
         for name in [*ours, *(["langextract"] if "langextract" in requested else [])]:
             pred = LOCAL_DIR / f"{name}.jsonl"
@@ -287,6 +324,7 @@ def main() -> None:
             else:
                 result = run_ours(name, articles, server, pred, args.timeout, args.resume)
             result.update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
+            result["parts"] = score_parts(name, pred, gold)
             systems[name] = result
             save()
             print(json.dumps(result, indent=1, default=str)[:1500], flush=True)
