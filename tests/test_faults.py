@@ -28,6 +28,8 @@ from extractor.fake_endpoint import (
     FakeEndpoint,
     FakeEndpointProcess,
     Fault,
+    arguments_of,
+    completion,
     minimal_instance,
     reporting_responder,
     schema_violation,
@@ -234,6 +236,27 @@ def test_output_that_never_validates_becomes_an_error_line(
     assert bad["usage"]["llm_calls"] == 3
     assert lines["a000"]["status"] == lines["a002"]["status"] == "ok"
     assert (summary.ok, summary.errors, summary.exit_code) == (2, 1, EXIT_ARTICLE_ERRORS)
+
+
+def test_a_claim_citing_a_sentence_outside_its_chunk_is_dropped_not_reasked(
+    articles_dir: Path, tmp_path: Path
+) -> None:
+    articles = make_articles(articles_dir, 1)
+
+    def one_bad_item(request: dict[str, Any]) -> dict[str, Any]:
+        arguments = json.loads(arguments_of(reporting_responder(request)))
+        assert arguments["claims"], "the comparison needs good claims beside the bad one"
+        arguments["claims"].append({**arguments["claims"][0], "sentence": 999})
+        return completion(request, arguments)
+
+    with FakeEndpoint(respond=one_bad_item) as endpoint:
+        _, lines = run_batch(endpoint, articles, tmp_path / "out.jsonl")
+    with FakeEndpoint(respond=reporting_responder) as endpoint:
+        _, clean = run_batch(endpoint, articles, tmp_path / "clean.jsonl")
+    line = lines["a000"]
+    assert line["status"] == "ok" and line["usage"]["reasks"] == 0 and line["usage"]["llm_calls"] == 1
+    assert line["claims"] == clean["a000"]["claims"]
+    assert line["dropped_ungrounded"] == clean["a000"]["dropped_ungrounded"] + 1
 
 
 # --- faults past the retry budget: one error line, the batch goes on --------------------------

@@ -97,20 +97,16 @@ def test_compromised_model_cannot_put_ungrounded_claims_in_the_output(tmp_path: 
     assert [c["evidence"]["quote"] for c in putin] == [INJECTION]
 
 
-def test_impossible_sentence_numbers_are_refused_by_the_schema(tmp_path: Path, record_property: Any) -> None:
-    # Desk 0's model gives up the impossible number when re-asked; desk 1's never does.
-    articles = [injected_article("once", desk=0), injected_article("always", desk=1)]
-    attempts: dict[int | None, int] = {}
+def test_impossible_sentence_numbers_never_become_claims(tmp_path: Path, record_property: Any) -> None:
+    # The schema tells the model the chunk's sentence numbers; an answer outside them loses that
+    # one claim (counted as dropped) and the article keeps its other claims, without a re-ask.
+    articles = [injected_article("mixed", desk=0), injected_article("only", desk=1)]
 
     def out_of_range(request: dict[str, Any]) -> dict[str, Any]:
-        desk = article_of(request)
-        attempts[desk] = attempts.get(desk, 0) + 1
-        if desk == 0 and attempts[desk] > 1:
-            return completion(request, {"claims": [
-                {"sentence": sentence_number(request, "Foreign"), "claimant": "Anna Berg", "stance": "asserts",
-                 "claim": "The talks will resume next week."}]})
-        return completion(request, {"claims": [
-            {"sentence": 999, "claimant": "Vladimir Putin", "stance": "asserts", "claim": "The war is over."}]})
+        impossible = {"sentence": 999, "claimant": "Vladimir Putin", "stance": "asserts", "claim": "The war is over."}
+        honest = {"sentence": sentence_number(request, "Foreign"), "claimant": "Anna Berg", "stance": "asserts",
+                  "claim": "The talks will resume next week."}
+        return completion(request, {"claims": [impossible, honest] if article_of(request) == 0 else [impossible]})
 
     with FakeEndpoint(respond=out_of_range) as endpoint:
         llm = make_llm(endpoint, max_reasks=1)
@@ -119,15 +115,12 @@ def test_impossible_sentence_numbers_are_refused_by_the_schema(tmp_path: Path, r
         finally:
             llm.close()
     lines = by_id(read_lines(tmp_path / "o.jsonl"))
-    tally(record_property, expected_ids=["once", "always"], lines=list(lines.values()), injections_tried=3)
-    # Re-asked once with the validation error, the model corrected itself.
-    assert lines["once"]["status"] == "ok" and lines["once"]["usage"]["reasks"] == 1
-    assert [c["claimant"]["name"] for c in lines["once"]["claims"]] == ["Anna Berg"]
-    # A model that never complies costs its article an error line, and no claim.
-    assert lines["always"]["status"] == "error" and lines["always"]["claims"] == []
-    assert lines["always"]["error"].startswith("validation error: invalid model output after 2 attempt(s)")
-    assert "less than or equal to" in lines["always"]["error"]
-    assert summary.errors == 1
+    tally(record_property, expected_ids=["mixed", "only"], lines=list(lines.values()), injections_tried=2)
+    assert [c["claimant"]["name"] for c in lines["mixed"]["claims"]] == ["Anna Berg"]
+    assert lines["only"]["status"] == "ok" and lines["only"]["claims"] == []
+    for line in lines.values():
+        assert line["usage"]["reasks"] == 0 and line["dropped_ungrounded"] == 1
+    assert summary.errors == 0
 
 
 class _CompromisedStrategy:

@@ -55,10 +55,14 @@ def response_model(first: int, last: int, max_claims: int) -> type[BaseModel]:
     Cached: building a pydantic model costs about a millisecond, and the same bounds recur
     across articles, so every chunk with the same bounds shares one class (and its schemas).
     """
+    # The bounds go to the model as schema (constrained decoding, instructions) but are not
+    # enforced on the answer: a number outside the chunk drops that one claim in ``extract``
+    # instead of failing the chunk, which re-asks could not fix with small models (measured:
+    # an article lost after two re-asks over one bad item).
     bounded = create_model(
         "Claim",
         __base__=ExtractedClaim,
-        sentence=(Annotated[int, Field(ge=first, le=last)], ...),
+        sentence=(Annotated[int, Field(ge=1, json_schema_extra={"minimum": first, "maximum": last})], ...),
     )
     return create_model(
         "ArticleClaims",
@@ -106,7 +110,8 @@ class WholeArticleStrategy:
             )
             usage.add(result.usage)
             for item in result.value.claims:  # type: ignore[attr-defined]
-                claim = self.to_claim(article, sentences, item)
+                # Only sentences this chunk showed can be evidence.
+                claim = self.to_claim(article, sentences, item) if first < item.sentence <= last + 1 else None
                 if claim is None:
                     dropped += 1
                     continue
