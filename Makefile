@@ -33,5 +33,7 @@ lint: setup
 	.venv/bin/ruff check extractor tests bench
 	.venv/bin/lint-imports
 
+# The benchmarks also need the peer tool (LangExtract, the `bench` extra).
 bench: setup
+	.venv/bin/python -m pip install -q -e ".[bench]"
 	.venv/bin/python bench/run_all.py
