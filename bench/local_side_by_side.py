@@ -306,6 +306,10 @@ def main() -> None:
         for name in requested:
             pred = LOCAL_DIR / f"{name}.jsonl"
             if name in systems and pred.exists():
+                lines = pred.read_text(encoding="utf-8").splitlines()
+                results = [ArticleResult.model_validate_json(line) for line in lines]
+                kept = {key: systems[name][key] for key in ("wall_seconds", "loadavg_at_end") if key in systems[name]}
+                systems[name].update({**figures(name, results, 0.0), **kept})
                 systems[name].update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
                 systems[name]["parts"] = score_parts(name, pred, gold)
         save()
