@@ -26,7 +26,6 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -40,7 +39,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from extractor.cache import ResponseCache, cache_key
@@ -423,7 +423,10 @@ class _RetryAfterOrBackoff:
 
     def __init__(self, cap_s: float) -> None:
         self.cap_s = cap_s
-        self._backoff: Callable[[RetryCallState], float] = wait_exponential_jitter(initial=0.5, max=cap_s)
+        # 0.5 s, 1 s, 2 s … plus up to 1 s of jitter, the whole capped (what wait_exponential_jitter
+        # computes; its ``initial`` is deprecated in tenacity 9.2 and ``multiplier`` is missing before).
+        self._exponential = wait_exponential(multiplier=0.5)
+        self._jitter = wait_random(0, 1)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -435,4 +438,4 @@ class _RetryAfterOrBackoff:
                     return min(max(float(header), 0.0), self.cap_s)
                 except ValueError:
                     pass
-        return self._backoff(state)
+        return min(self.cap_s, self._exponential(state) + self._jitter(state))
