@@ -623,7 +623,7 @@ class _Finder:
         if frame == "postposed":
             # "..., he said." / "The goal, he said, is ...": the cue hangs on the content.
             head = verb.head
-            if verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj") or head is verb:
+            if verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj") or head == verb:
                 return None
             if head.pos_ not in ("VERB", "AUX") or not self._has_subject(verb):
                 return None
@@ -761,7 +761,7 @@ class _Finder:
         for _ in range(6):
             if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return node.head, None
-            if node.dep_ not in _CLIMB_DEPS or node.head is node:
+            if node.dep_ not in _CLIMB_DEPS or node.head == node:
                 break
             node = node.head
             if node.pos_ in ("VERB", "AUX"):
