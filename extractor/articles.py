@@ -204,7 +204,7 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
         if not _TEMPLATE_JUNK.sub("", stripped).strip():
             pos = line_start + len(line)
             continue
-        if detect_title and title is None and _looks_like_title(stripped):
+        if detect_title and title is None and _one_short_sentence(stripped, _MAX_TITLE_CHARS):
             title = stripped
             pos = line_start + len(line)
             continue
@@ -215,7 +215,7 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
         if (
             title_repeated
             and not standfirst_seen
-            and _looks_like_standfirst(stripped)
+            and _one_short_sentence(stripped, _MAX_STANDFIRST_CHARS)
             and text[line_start + len(line) :].strip()
         ):
             standfirst_seen = True
@@ -225,12 +225,8 @@ def parse_header(text: str, *, detect_title: bool = True) -> Header:
     return Header(title=title, published=published, body_start=min(pos, len(text)))
 
 
-def _looks_like_title(line: str) -> bool:
-    return len(line) <= _MAX_TITLE_CHARS and not _SENTENCE_BREAK.search(line)
-
-
-def _looks_like_standfirst(line: str) -> bool:
-    return len(line) <= _MAX_STANDFIRST_CHARS and not _SENTENCE_BREAK.search(line)
+def _one_short_sentence(line: str, max_chars: int) -> bool:
+    return len(line) <= max_chars and not _SENTENCE_BREAK.search(line)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:

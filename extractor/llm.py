@@ -425,8 +425,7 @@ class _RetryAfterOrBackoff:
         self.cap_s = cap_s
         # 0.5 s, 1 s, 2 s … plus up to 1 s of jitter, the whole capped (what wait_exponential_jitter
         # computes; its ``initial`` is deprecated in tenacity 9.2 and ``multiplier`` is missing before).
-        self._exponential = wait_exponential(multiplier=0.5)
-        self._jitter = wait_random(0, 1)
+        self._backoff = wait_exponential(multiplier=0.5) + wait_random(0, 1)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -438,4 +437,4 @@ class _RetryAfterOrBackoff:
                     return min(max(float(header), 0.0), self.cap_s)
                 except ValueError:
                     pass
-        return min(self.cap_s, self._exponential(state) + self._jitter(state))
+        return min(self.cap_s, self._backoff(state))
