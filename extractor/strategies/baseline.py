@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from extractor.dates import resolve_said_on
-from extractor.linguistic import Candidate, find_candidates
+from extractor.nlp import Candidate, find_candidates
 from extractor.records import (
     Article,
     AttributionKind,
