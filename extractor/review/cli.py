@@ -68,7 +68,7 @@ def review_command(
         line += f"{summary.spurious} spurious)"
     err.print(f"{line}; {summary.highlighted} highlights -> {output}")
     if summary.without_text:
-        err.print(f"[yellow]warning:[/yellow] {summary.without_text} articles without their text (see the page's notes)")
+        err.print(f"[yellow]warning:[/yellow] {summary.without_text} articles without their text (see their notes)")
     if summary.not_highlighted:
         err.print(
             f"[yellow]warning:[/yellow] {summary.not_highlighted} claims could not be placed in their article's text"

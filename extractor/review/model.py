@@ -286,9 +286,7 @@ def _result_fields(result: ArticleResult | None) -> dict[str, str | None]:
     return {"strategy": result.strategy, "model": result.model, "prompt_version": result.prompt_version}
 
 
-def _gold_article(
-    loaded: LoadedGoldArticle, result: ArticleResult | None, evaluation: _Evaluation
-) -> PageArticle:
+def _gold_article(loaded: LoadedGoldArticle, result: ArticleResult | None, evaluation: _Evaluation) -> PageArticle:
     article_id = loaded.article.id
     predicted = list(result.claims) if result is not None and result.status == "ok" else []
     note = None
@@ -384,7 +382,9 @@ def build_review_page(
                 if article_id not in gold.articles
             )
     else:
-        articles.extend(_predicted_article(result, resolver.text_for(result), in_gold=None) for result in results.values())
+        articles.extend(
+            _predicted_article(result, resolver.text_for(result), in_gold=None) for result in results.values()
+        )
 
     predicted = [c for a in articles for c in a.claims if c.side == "predicted"]
     drawn = [c for a in articles for c in a.claims if c.span is not None]

@@ -93,19 +93,16 @@ def write_page(page: ReviewPage, path: Path, *, inputs: Iterable[Path] = ()) -> 
         if item.exists() and item.resolve() == target:
             raise ReviewOutputError(f"{path}: is one of the inputs; write the page somewhere else")
     html = render_page(page)
-    folder = target.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise ReviewOutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        with handle:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(html)
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, target)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
     except OSError as exc:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise ReviewOutputError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -389,13 +389,13 @@
   }
 
   function legend() {
-    const items = [h("span", { class: "legend-item" }, [h("mark", { class: "hl stance-asserts sample" , text: "asserts" })]), h("span", { class: "legend-item" }, [h("mark", { class: "hl stance-denies sample", text: "denies" })])];
+    const items = [h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts", text: "asserts" })]), h("span", { class: "legend-item" }, [h("span", { class: "sample stance-denies", text: "denies" })])];
     if (hasGold) {
       items.push(
-        h("span", { class: "legend-item" }, [h("mark", { class: "hl stance-asserts match-matched sample", text: "matched" })]),
-        h("span", { class: "legend-item" }, [h("mark", { class: "hl side-gold match-missed sample", text: "missed (gold only)" })]),
-        h("span", { class: "legend-item" }, [h("mark", { class: "hl stance-asserts match-spurious sample", text: "spurious (predicted only)" })]),
-        h("span", { class: "legend-item" }, [h("mark", { class: "hl side-gold match-gold-matched sample", text: "gold span of a match" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-matched", text: "matched" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-missed", text: "missed (gold only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-spurious", text: "spurious (predicted only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-gold-matched", text: "gold span of a match" })]),
       );
     }
     return h("div", { class: "legend", "aria-label": "Highlight styles" }, items);
