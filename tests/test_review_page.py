@@ -97,6 +97,16 @@ def test_embedded_json_cannot_end_its_script_block_and_parses_back_to_the_same_v
     embedded.encode("utf-8")  # lone surrogates are escaped, so the page is valid UTF-8
 
 
+def test_a_lone_surrogate_in_a_line_still_gives_a_valid_utf8_page(tmp_path: Path) -> None:
+    line = result_for("s", "gone.txt", "x", []).model_dump(mode="json") | {"title": "half \ud800 pair"}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="ascii")  # json.dumps writes the surrogate as an escape
+    html = render_page(build_review_page(load_predictions(path), texts=TextResolver([tmp_path])))
+    html.encode("utf-8")
+    data = re.search(r'<script type="application/json" id="review-data">(.*?)</script>', html, re.S)
+    assert data is not None and json.loads(data.group(1))["articles"][0]["title"] == "half \ud800 pair"
+
+
 def test_text_comes_from_the_source_file_and_a_changed_or_missing_file_gives_a_note(tmp_path: Path) -> None:
     plain = tmp_path / "one.txt"
     plain.write_text("Title\n\nAnn Lee said the bridge is safe.\n", encoding="utf-8")

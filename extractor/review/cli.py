@@ -54,6 +54,7 @@ def review_command(
     report = evaluate(gold_set, predicted) if gold_set is not None else None
     texts = TextResolver([Path.cwd(), predictions.resolve().parent])
     page = build_review_page(predicted, texts=texts, gold=gold_set, report=report, title=title)
+    del predicted, gold_set, report, texts  # the page holds all it shows; free the parsed lines before writing
     inputs = [predictions, *([gold] if gold is not None else [])]
     try:
         write_page(page, output, inputs=inputs)

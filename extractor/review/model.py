@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,10 +176,15 @@ def assign_layers(spans: Sequence[tuple[int, int]]) -> list[int]:
     return layers
 
 
+# Claims are gathered as keyword dicts and built once their span and layer are known (placing them
+# by copying frozen models cost more than everything else on a page of 100,000 claims).
+_ClaimFields = dict[str, Any]
+
+
 def _predicted_claim(
     index: int, claim: Claim, match: MatchStatus | None, pair: str | None, disagreements: list[FieldDisagreement]
-) -> PageClaim:
-    return PageClaim(
+) -> _ClaimFields:
+    return dict(
         id=f"p{index}",
         side="predicted",
         match=match,
@@ -200,9 +205,9 @@ def _predicted_claim(
     )
 
 
-def _gold_claim(index: int, claim: GoldClaim, match: MatchStatus, pair: str | None) -> PageClaim:
+def _gold_claim(index: int, claim: GoldClaim, match: MatchStatus, pair: str | None) -> _ClaimFields:
     claimant = claim.claimant
-    return PageClaim(
+    return dict(
         id=f"g{index}",
         side="gold",
         match=match,
@@ -222,18 +227,18 @@ def _gold_claim(index: int, claim: GoldClaim, match: MatchStatus, pair: str | No
     )
 
 
-def _placed(claims: list[PageClaim], text: str | None) -> list[PageClaim]:
-    """Give each claim grounded in ``text`` its UTF-16 span and layer; the rest stay undrawn."""
-    if text is None:
-        return sorted(claims, key=lambda c: (c.start, c.end, c.id))
-    to_utf16 = Utf16Offsets(text)
-    drawable = [c for c in claims if 0 <= c.start < c.end <= len(text) and text[c.start : c.end] == c.quote]
-    layers = assign_layers([(c.start, c.end) for c in drawable])
-    placed = {
-        c.id: c.model_copy(update={"span": (to_utf16(c.start), to_utf16(c.end)), "layer": layer})
-        for c, layer in zip(drawable, layers, strict=True)
-    }
-    return sorted((placed.get(c.id, c) for c in claims), key=lambda c: (c.start, c.end, c.id))
+def _placed(claims: list[_ClaimFields], text: str | None) -> list[PageClaim]:
+    """Build the claims in text order; those grounded in ``text`` get their UTF-16 span and layer."""
+    claims = sorted(claims, key=lambda c: (c["start"], c["end"], c["id"]))
+    if text is not None:
+        to_utf16 = Utf16Offsets(text)
+        drawable = [
+            c for c in claims if 0 <= c["start"] < c["end"] <= len(text) and text[c["start"] : c["end"]] == c["quote"]
+        ]
+        for claim, layer in zip(drawable, assign_layers([(c["start"], c["end"]) for c in drawable]), strict=True):
+            claim["span"] = (to_utf16(claim["start"]), to_utf16(claim["end"]))
+            claim["layer"] = layer
+    return [PageClaim(**claim) for claim in claims]
 
 
 def _scores(breakdown: ArticleBreakdown) -> ArticleScores:
@@ -259,7 +264,7 @@ class _Evaluation:
         for item in report.disagreements:
             self.disagreements[item.article_id, item.predicted_index].append(item)
 
-    def claims(self, article_id: str, gold: Sequence[GoldClaim], predicted: Sequence[Claim]) -> list[PageClaim]:
+    def claims(self, article_id: str, gold: Sequence[GoldClaim], predicted: Sequence[Claim]) -> list[_ClaimFields]:
         to_gold = self.pairs.get(article_id, {})
         to_predicted = {g: p for p, g in to_gold.items()}
         claims = []

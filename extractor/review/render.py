@@ -18,12 +18,14 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from extractor.review.model import ReviewPage
 
@@ -34,10 +36,31 @@ class ReviewOutputError(Exception):
     """The page cannot be written where asked (not a regular file, one of the inputs, unwritable)."""
 
 
+def script_safe(json_text: str) -> str:
+    """The same JSON, safe inside a ``<script type="application/json">`` element (see the module docstring)."""
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+
+
 def embed_json(value: object) -> str:
     """JSON that is safe inside a ``<script type="application/json">`` element and parses to ``value``."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _model_json(model: BaseModel, exclude: set[str] | None = None) -> str:
+    try:
+        return script_safe(model.model_dump_json(exclude=exclude))  # pydantic-core's serialiser: fast, no dicts
+    except PydanticSerializationError:
+        # A lone surrogate (from a JSON input's "\\ud800") cannot be UTF-8; json.dumps keeps it, then it is escaped.
+        return embed_json(model.model_dump(mode="json", exclude=exclude))
+
+
+def _page_json(page: ReviewPage) -> Iterator[str]:
+    """The page's JSON, an article at a time, so the whole document is never held as one string."""
+    head = _model_json(page, exclude={"articles"})
+    yield head[:-1] + ',"articles":['
+    for index, article in enumerate(page.articles):
+        yield ("," if index else "") + _model_json(article)
+    yield "]}"
 
 
 def _static(name: str) -> str:
@@ -48,8 +71,12 @@ def _csp_hash(content: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(content.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_page(page: ReviewPage) -> str:
-    """The whole HTML document for ``page``."""
+# Stands where the data goes in the rendered template; it cannot occur in escaped output (it holds "<").
+_DATA_SLOT = "<review-data-slot/>"
+
+
+def _render(page: ReviewPage) -> Iterator[str]:
+    """The HTML document in pieces (the data an article at a time), so a large page is never held whole."""
     script, css = _static("review.js"), _static("review.css")
     for name, content, closing in (("review.js", script, "</script"), ("review.css", css, "</style")):
         if closing in content.lower():  # would end the inline element early
@@ -71,13 +98,16 @@ def render_page(page: ReviewPage) -> str:
         keep_trailing_newline=True,
     )
     template = environment.get_template("page.html.j2")
-    return template.render(
-        title=page.title,
-        csp=csp,
-        css=Markup(css),
-        script=Markup(script),
-        data=Markup(embed_json(page.model_dump(mode="json"))),
-    )
+    html = template.render(title=page.title, csp=csp, css=Markup(css), script=Markup(script), data=Markup(_DATA_SLOT))
+    before, after = html.split(_DATA_SLOT)
+    yield before
+    yield from _page_json(page)
+    yield after
+
+
+def render_page(page: ReviewPage) -> str:
+    """The whole HTML document for ``page``."""
+    return "".join(_render(page))
 
 
 def write_page(page: ReviewPage, path: Path, *, inputs: Iterable[Path] = ()) -> None:
@@ -92,7 +122,7 @@ def write_page(page: ReviewPage, path: Path, *, inputs: Iterable[Path] = ()) -> 
     for item in inputs:
         if item.exists() and item.resolve() == target:
             raise ReviewOutputError(f"{path}: is one of the inputs; write the page somewhere else")
-    html = render_page(page)
+    pieces = _render(page)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -100,7 +130,7 @@ def write_page(page: ReviewPage, path: Path, *, inputs: Iterable[Path] = ()) -> 
         raise ReviewOutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(html)
+            handle.writelines(pieces)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except OSError as exc:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.articles import ArticleFailure, read_file, sha256_text
+from extractor.articles import JSON_SUFFIXES, JSONL_SUFFIXES, ArticleFailure, read_file, sha256_text
 from extractor.records import ArticleResult
 
 # `path:123` (a JSONL line) and `path[4]` (an item of a JSON list), as extraction writes them.
@@ -38,6 +38,7 @@ class TextResolver:
         # Relative sources are tried against each folder in turn (the working directory first).
         self.base_dirs = base_dirs
         self._files: dict[Path, dict[str, str] | str] = {}
+        self._paths: dict[str, Path | None] = {}
 
     def text_for(self, result: ArticleResult) -> ArticleText:
         embedded = getattr(result, "text", None)
@@ -52,7 +53,10 @@ class TextResolver:
 
     @staticmethod
     def _verified(text: str, result: ArticleResult, where: str) -> ArticleText:
-        actual = sha256_text(text)
+        try:
+            actual = sha256_text(text)
+        except UnicodeEncodeError:
+            return ArticleText(None, f"text unavailable: {where} holds unpaired surrogates, so it cannot be checked")
         if result.text_sha256 is not None and actual != result.text_sha256:
             return ArticleText(
                 None,
@@ -62,22 +66,24 @@ class TextResolver:
         return ArticleText(text)
 
     def _read(self, source: str) -> str | ArticleText:
-        for path_text, locator in _candidates(source):
-            path = self._existing(path_text)
-            if path is None:
-                continue
-            articles = self._articles_in(path)
-            if isinstance(articles, str):
-                return ArticleText(None, f"text unavailable: {articles}")
-            if locator in articles:
-                return articles[locator]
+        path_text, locator = _split_source(source)
+        path = self._existing(path_text)
+        if path is None:
+            return ArticleText(None, f"text unavailable: source file not found: {path_text}")
+        articles = self._articles_in(path)
+        if isinstance(articles, str):
+            return ArticleText(None, f"text unavailable: {articles}")
+        if locator not in articles:
             return ArticleText(None, f"text unavailable: {path} holds no readable article at {locator or 'its start'}")
-        return ArticleText(None, f"text unavailable: source file not found: {source}")
+        return articles[locator]
 
     def _existing(self, path_text: str) -> Path | None:
-        path = Path(path_text)
-        tries = [path] if path.is_absolute() else [base / path for base in self.base_dirs]
-        return next((candidate for candidate in tries if candidate.is_file()), None)
+        # Looked up once per file: a JSONL file of 10,000 articles is one stat, not 10,000.
+        if path_text not in self._paths:
+            path = Path(path_text)
+            tries = [path] if path.is_absolute() else [base / path for base in self.base_dirs]
+            self._paths[path_text] = next((candidate for candidate in tries if candidate.is_file()), None)
+        return self._paths[path_text]
 
     def _articles_in(self, path: Path) -> dict[str, str] | str:
         """Every article the file holds, keyed by its locator (``""``, ``:line`` or ``[i]``)."""
@@ -95,10 +101,13 @@ class TextResolver:
         return self._files[path]
 
 
-def _candidates(source: str) -> list[tuple[str, str]]:
-    """Ways to split a source into (file path, locator): the whole string first, then a trailing locator."""
-    candidates = [(source, "")]
+def _split_source(source: str) -> tuple[str, str]:
+    """(file path, locator): extraction writes ``path:line`` only for JSONL and ``path[i]`` only for JSON lists."""
     match = _LOCATOR.match(source)
     if match:
-        candidates.append((match["path"], match["locator"]))
-    return candidates
+        suffix = Path(match["path"]).suffix.lower()
+        if (match["locator"].startswith(":") and suffix in JSONL_SUFFIXES) or (
+            match["locator"].startswith("[") and suffix in JSON_SUFFIXES
+        ):
+            return match["path"], match["locator"]
+    return source, ""
