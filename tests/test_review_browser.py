@@ -130,6 +130,15 @@ def test_filters_claim_clicks_and_keys(browser: Browser, baseline_seed_predictio
     lit = page.eval_on_selector_all("mark.hl:not(.off)", "els => els.map(e => e.dataset.claim)")
     assert set(lit) == denies
 
+    # The claimant filter keeps one claimant's claims.
+    page.select_option("#f-stance", "")
+    name = line.claims[0].claimant.name
+    page.fill("#f-claimant", name)
+    listed = page.eval_on_selector_all("li.claim-item:not([hidden])", "els => els.map(e => e.dataset.claim)")
+    assert set(listed) == {f"p{i}" for i, c in enumerate(line.claims) if name.lower() in c.claimant.name.lower()}
+    page.fill("#f-claimant", "")
+    page.select_option("#f-stance", "denies")
+
     # A click on a claim in the list selects its highlight and shows its fields.
     first = sorted(denies, key=lambda cid: line.claims[int(cid[1:])].evidence.start)[0]
     page.click(f'li.claim-item[data-claim="{first}"]')
@@ -246,6 +255,11 @@ def test_hostile_text_and_answers_show_as_text_and_run_nothing(browser: Browser,
     cells = page.eval_on_selector_all("tr.row td.col-id", "els => els.map(e => e.textContent)")
     assert cells == [good.id, failed.id]
     assert failed.error in page.inner_text("#index-table")
+    page.select_option("#f-status", "error")
+    expect(page.locator("tr.row")).to_have_count(1)
+    assert page.inner_text("tr.row td.col-id") == failed.id
+    page.select_option("#f-status", "")
+    expect(page.locator("tr.row")).to_have_count(2)
     open_article(page, good.id)
     assert page.text_content(".layer.base") == HOSTILE_TEXT
     assert page.inner_text("#article-title") == good.title
