@@ -54,6 +54,7 @@ def coordinated_cue(clause: Token) -> Token | None:
 
 
 def has_subject(verb: Token) -> bool:
+    """Whether ``verb`` has a subject of its own (active or passive)."""
     return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
