@@ -19,11 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from extractor.errors import PromptError
 from extractor.records import Stance
-
-
-class PromptError(ValueError):
-    """A prompt file is missing, malformed, or was rendered with the wrong variables."""
 
 
 def prompts_dir() -> Path:

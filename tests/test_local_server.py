@@ -11,6 +11,7 @@ from extractor.cache import ResponseCache
 from extractor.grounding import mentioned_in
 from extractor.llm import LLM, LLMSettings
 from extractor.local_model import DEFAULT_LOCAL_MODEL, LocalServer
+from extractor.pipeline import Pipeline
 from extractor.records import Article, ArticleResult
 from extractor.strategies import DEFAULT_STRATEGY, get_strategy
 
@@ -30,7 +31,7 @@ def test_embedded_server_extracts_grounded_claims(tmp_path: Path) -> None:
     with LocalServer(DEFAULT_LOCAL_MODEL) as server:
         assert server.healthy()
         llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url), cache=ResponseCache(tmp_path / "c"))
-        runner = BatchRunner(get_strategy(DEFAULT_STRATEGY), llm, local_server=server, show_progress=False)
+        runner = BatchRunner(Pipeline(get_strategy(DEFAULT_STRATEGY), llm, local_server=server), show_progress=False)
         summary = runner.run([article], tmp_path / "out.jsonl")
         llm.close()
     (line,) = [ArticleResult.model_validate_json(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
