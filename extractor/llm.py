@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from tenacity import (
 )
 
 from extractor.cache import ResponseCache, cache_key
-from extractor.config import DEFAULT_MAX_REASKS, DEFAULT_MAX_RETRIES, DEFAULT_REMOTE_MODEL, DEFAULT_REMOTE_TIMEOUT_S
+from extractor.config import DEFAULT_MAX_REASKS, DEFAULT_MAX_RETRIES, DEFAULT_REMOTE_TIMEOUT_S
 from extractor.errors import LLMError, redact
 from extractor.records import Usage
 
@@ -97,16 +96,6 @@ class LLMSettings:
     # What names the endpoint in cache keys and output lines when its URL is not stable: the
     # embedded server gets a fresh loopback port every run, so it is named by its model file.
     endpoint_label: str | None = None
-
-    @classmethod
-    def from_env(cls, *, model: str | None = None, base_url: str | None = None, **overrides: Any) -> LLMSettings:
-        """Read the OpenAI SDK's variables: OPENAI_API_KEY, OPENAI_BASE_URL; EXTRACTOR_MODEL for the model."""
-        return cls(
-            model=model or os.environ.get("EXTRACTOR_MODEL") or DEFAULT_REMOTE_MODEL,
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=os.environ.get("OPENAI_API_KEY", ""),
-            **overrides,
-        )
 
     @property
     def endpoint(self) -> str:
