@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from extractor.errors import PromptError
 from extractor.records import Stance
 
-
 PROMPTS_PACKAGE = "extractor.prompts_data"
 # A source checkout run without installing (only the repository root on sys.path) has the
 # folder but not the package mapping: the folder beside the package is the fallback.
