@@ -82,6 +82,8 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
+# Long only in its declarations (one typer option per ExtractorConfig field, each with its help);
+# the body is a dozen lines: config, Extractor, batch, summary, exit code.
 @app.command()
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
