@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
 from extractor.cache import cache_key, code_fingerprint
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
-from extractor.errors import LLMError, redact
+from extractor.errors import InputError, LLMError, redact
 from extractor.records import Article, ArticleResult, Claim, Usage
 from extractor.strategies.base import Strategy, StrategyOutput
 
@@ -105,11 +105,16 @@ class Pipeline:
     # -- inputs --------------------------------------------------------------------------------
 
     def article(self, item: ArticleInput, **fields: Any) -> Article | ArticleFailure:
-        """``item`` as a checked Article (or the reason it is none); a string is parsed like a text file."""
+        """``item`` as a checked Article (or the reason it is none); a string is parsed like a text file.
+
+        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``.
+        """
         if isinstance(item, ArticleFailure):
             return item
         if isinstance(item, str):
             return article_from_text(item, max_chars=self.max_article_chars, **fields)
+        if not isinstance(item, Article):
+            raise InputError(f"cannot extract from a {type(item).__name__}: give a str or an extractor.Article")
         if fields:
             item = item.model_copy(update={key: value for key, value in fields.items() if value is not None})
         return checked_article(item, self.max_article_chars)

@@ -24,6 +24,7 @@ from extractor import (
     ConfigError,
     Extractor,
     ExtractorConfig,
+    InputError,
 )
 from extractor.articles import ArticleFailure, read_articles
 from extractor.fake_endpoint import FakeEndpoint, reporting_responder
@@ -153,6 +154,11 @@ def test_bad_input_is_an_error_result_not_an_exception() -> None:
         long = ex.extract("Peskov said that it rained. " * 10)
     assert (empty.status, empty.error) == ("error", "empty article (no text)")
     assert long.status == "error" and "over the limit of 50" in (long.error or "")
+
+
+def test_a_value_that_is_no_article_is_an_input_error() -> None:
+    with Extractor(strategy="baseline") as ex, pytest.raises(InputError, match="cannot extract from a bytes"):
+        ex.extract(b"Peskov said so.")  # type: ignore[arg-type]
 
 
 def test_unknown_strategy_fails_at_construction() -> None:
