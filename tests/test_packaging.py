@@ -71,10 +71,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_wheel_holds_every_module_and_prompt_file(wheel: Path) -> None:
+def test_wheel_holds_every_package_file_and_prompt_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    modules = {p.relative_to(REPO).as_posix() for p in (REPO / "extractor").rglob("*.py")}
-    assert modules <= names, f"missing from the wheel (add the package to pyproject.toml): {sorted(modules - names)}"
+    # Every module and data file under extractor/: a package missing from pyproject.toml's list
+    # (or data missing from its package-data) would leave an installed extractor broken.
+    files = {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "extractor").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+    missing = sorted(files - names)
+    assert not missing, f"missing from the wheel (list the package / its data in pyproject.toml): {missing}"
     prompt_files = {
         "extractor/prompts_data/" + p.relative_to(REPO / "prompts").as_posix()
         for p in (REPO / "prompts").rglob("*")
