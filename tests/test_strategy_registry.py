@@ -47,9 +47,10 @@ class EchoStrategy:
                     claimant=Claimant(name=speaker.group(0)), stance=Stance.ASSERTS, claim=match.group(0).strip(),
                     evidence=Evidence(quote=match.group(0), start=match.start(), end=match.end()),
                     attribution=AttributionKind.REPORTED))
-        # One invented quote: the pipeline's grounding gate must drop it, plugin or not.
+        # One invented quote in the body: the pipeline's grounding gate must drop it, plugin or not.
+        end = len(article.text)
         invented = Claim(claimant=Claimant(name="Nobody"), stance=Stance.ASSERTS, claim="Invented.",
-                         evidence=Evidence(quote="never written", start=0, end=13),
+                         evidence=Evidence(quote="never written", start=end - 13, end=end),
                          attribution=AttributionKind.REPORTED)
         return StrategyOutput(claims=[*claims, invented])
 '''
