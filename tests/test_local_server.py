@@ -59,3 +59,18 @@ def test_server_context_leaves_room_for_reasks_within_what_the_model_supports(tm
         assert int(_flag(command, "--n_ctx")) == min(spec.context_tokens, EMBEDDED_CONTEXT_TOKENS)
     assert int(_flag(LocalServer(DEFAULT_LOCAL_MODEL, port=41003).command(tmp_path / "m.gguf"), "--n_ctx")) >= 16384
     assert _flag(LocalServer("smollm2-135m", port=41003, n_ctx=4096).command(tmp_path / "m.gguf"), "--n_ctx") == "4096"
+
+
+@pytest.mark.local_server
+def test_extractor_starts_the_embedded_server_on_first_use_and_stops_it_on_close(tmp_path: Path) -> None:
+    from extractor import Extractor
+
+    with Extractor(strategy="guided", cache_dir=tmp_path / "cache") as ex:
+        assert ex.embedded and ex.server_base_url is None, "nothing starts before it is needed"
+        result = ex.extract(SHORT_ARTICLE, id="short")
+        server = ex._server
+        assert server is not None and server.alive()
+    assert not server.alive(), "close() stops the server"
+    assert result.status == "ok", result.error
+    assert result.endpoint == server.endpoint_label and result.model == DEFAULT_LOCAL_MODEL
+    assert result.usage.llm_calls == 1 and any("Peskov" in claim.claimant.name for claim in result.claims)
