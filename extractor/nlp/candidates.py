@@ -20,21 +20,10 @@ from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import CharSpan, TokenSpans
 from extractor.nlp.speakers import SpeakerResolver
-from extractor.records import Article
+from extractor.records import Article, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
-
-
-@dataclass(frozen=True)
-class Span:
-    """A half-open character range ``[start, end)`` of ``article.text``."""
-
-    start: int
-    end: int
-
-    def text(self, text: str) -> str:
-        return text[self.start : self.end]
 
 
 @dataclass(frozen=True)
