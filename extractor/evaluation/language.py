@@ -200,8 +200,8 @@ class ParsedArticle:
 
     def sentences_tokens(self, start: int, end: int) -> list[Token]:
         """Every token of the sentences that overlap ``[start, end)``."""
-        sentences = {token.sent for token in self.tokens(start, end)}
-        return [token for sentence in sorted(sentences, key=lambda s: (s.doc.text, s.start)) for token in sentence]
+        sentences = dict.fromkeys(token.sent for token in self.tokens(start, end))  # in text order
+        return [token for sentence in sentences for token in sentence]
 
     def names_outside(self, start: int, end: int) -> list[str]:
         """PERSON and ORG entities of the paragraph holding ``start`` that lie outside ``[start, end)``."""
@@ -219,6 +219,11 @@ class ParsedArticle:
 # --- Reporting relation ------------------------------------------------------------
 
 
+def _key(token: Token) -> tuple[int, int]:
+    # Evidence may run over several paragraphs, i.e. several Docs: token.i alone is ambiguous.
+    return id(token.doc), token.i
+
+
 def _has_clause(tokens: list[Token]) -> bool:
     """Whether the tokens hold a clause of their own.
 
@@ -226,13 +231,13 @@ def _has_clause(tokens: list[Token]) -> bool:
     heading the tokens (its head lies outside them) that is finite itself or has a
     finite auxiliary ("has not conducted ..." after a misparsed dateline).
     """
-    inside = {token.i for token in tokens}
-    if any(token.dep_ in SUBJECT_DEPS and token.head.i in inside and token.head is not token for token in tokens):
+    inside = {_key(token) for token in tokens}
+    if any(token.dep_ in SUBJECT_DEPS and _key(token.head) in inside for token in tokens):
         return True
     for token in tokens:
-        if token.pos_ not in ("VERB", "AUX") or (token.head.i in inside and token.head is not token):
+        if token.pos_ not in ("VERB", "AUX") or (_key(token.head) in inside and token.head != token):
             continue
-        auxiliaries = [child for child in token.children if child.dep_ in ("aux", "auxpass") and child.i in inside]
+        auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass") and _key(c) in inside]
         if any("Fin" in word.morph.get("VerbForm") for word in (token, *auxiliaries)):
             return True
     return False

@@ -198,10 +198,10 @@ class MeaningTally:
         pairs: Sequence[MatchedPair],
     ) -> None:
         """Count one article: every predicted claim, and every matched pair."""
-        parsed = ParsedArticle(text) if predicted_claims else None
-        for index, claim in enumerate(predicted_claims):
-            assert parsed is not None
-            self._predicted_claim(article_id, index, claim, parsed)
+        if predicted_claims:
+            parsed = ParsedArticle(text)
+            for index, claim in enumerate(predicted_claims):
+                self._predicted_claim(article_id, index, claim, parsed)
         for pair in pairs:
             self._pair(article_id, text, gold_claims[pair.gold], predicted_claims[pair.predicted], pair)
 
