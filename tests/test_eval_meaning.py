@@ -98,6 +98,22 @@ def test_a_reporting_relation_needs_a_proposition_cue_and_a_proposition(
 
 
 @pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        ("Has not conducted any contacts.", True),  # no subject parsed, but a finite main verb: a clause
+        ("Conducted no contacts.", True),
+        ("To conduct contacts.", False),
+        ("Contacts at many levels.", False),
+    ],
+)
+def test_a_finite_main_verb_without_a_parsed_subject_is_still_a_clause(line: str, reported: bool) -> None:
+    text = f"Ryabkov announced.\n{line}\n"
+    quote = line.rstrip(".")
+    start = text.index(quote)
+    assert reporting_relation(ParsedArticle(text), start, start + len(quote), "announced") is reported
+
+
+@pytest.mark.parametrize(
     ("claimant", "named"),
     [
         ("Kremlin spokesman Dmitry Peskov", True),
