@@ -37,6 +37,17 @@ class LocalModelError(ExtractorError, RuntimeError):
     """The embedded model could not be assembled or served; the message says what to do."""
 
 
+class ProcessStartError(ExtractorError, RuntimeError):
+    """A supervised child process (a model server) exited or never answered while starting.
+
+    ``exit_code`` is its exit status when it exited, None when it did not answer in time.
+    """
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class LLMError(ExtractorError):
     """A model call that failed for good, with what it cost and how it ended.
 
@@ -62,4 +73,6 @@ def redact(text: str, secret: str | None = None) -> str:
     return _KEY_SHAPED.sub("[redacted]", text)
 
 
-__all__ = ["ConfigError", "ExtractorError", "InputError", "LLMError", "LocalModelError", "PromptError"]
+__all__ = [
+    "ConfigError", "ExtractorError", "InputError", "LLMError", "LocalModelError", "ProcessStartError", "PromptError",
+]

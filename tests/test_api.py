@@ -27,8 +27,8 @@ from extractor import (
     InputError,
 )
 from extractor.articles import ArticleFailure, read_articles
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLMSettings
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-test-APIKEY0123456789abcdefSECRET"

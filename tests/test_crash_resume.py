@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import by_id, cli_env, make_articles, popen_cli, read_lines, run_cli, tally, write_jsonl
 
 N_ARTICLES = 30

@@ -24,7 +24,10 @@ from typer.testing import CliRunner
 
 from extractor.batch import BatchRunner, BatchSummary
 from extractor.cli import EXIT_ARTICLE_ERRORS, EXIT_BUDGET_SPENT, app, exit_code
-from extractor.fake_endpoint import (
+from extractor.pipeline import Pipeline
+from extractor.records import Article
+from extractor.strategies.whole_article import WholeArticleStrategy, response_model
+from tests.fakes.endpoint import (
     FakeEndpoint,
     FakeEndpointProcess,
     Fault,
@@ -34,9 +37,6 @@ from extractor.fake_endpoint import (
     reporting_responder,
     schema_violation,
 )
-from extractor.pipeline import Pipeline
-from extractor.records import Article
-from extractor.strategies.whole_article import WholeArticleStrategy, response_model
 from tests.reliability import (
     article_of,
     by_id,

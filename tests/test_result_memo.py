@@ -15,11 +15,11 @@ import pytest
 from extractor import cache as cache_module
 from extractor.batch import BatchRunner
 from extractor.cache import ResponseCache
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLM, LLMSettings
 from extractor.pipeline import Pipeline, strategy_settings
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import FAKE_KEY, by_id, make_articles, read_lines
 
 

@@ -11,13 +11,15 @@ tool-call arguments are truncated, not JSON, or JSON that breaks the schema.
 
 ``FakeEndpointProcess`` runs one in a child process behind the same small
 interface as ``extractor.local_model.LocalServer`` (``alive``,
-``ensure_running``, ``restarts``), so a test can kill the "model server" with
+``ensure_running``, ``restarts``), supervised by the same code
+(``extractor.supervisor``), so a test can kill the "model server" with
 SIGKILL mid-batch and watch the batch restart it. ``python -m
-extractor.fake_endpoint`` serves one in the foreground.
+tests.fakes.endpoint`` (from the repository root) serves one in the foreground.
 
-Everything is the standard library: ``http.server.ThreadingHTTPServer`` with a
-deep listen backlog and HTTP/1.1 keep-alive, which is what the openai client's
-connection pool expects.
+A test double: it lives under ``tests/``, outside the package, so the wheel does
+not ship it; the benchmarks import it too. The server itself is the standard
+library: ``http.server.ThreadingHTTPServer`` with a deep listen backlog and
+HTTP/1.1 keep-alive, which is what the openai client's connection pool expects.
 """
 
 from __future__ import annotations
@@ -28,26 +30,28 @@ import contextlib
 import itertools
 import json
 import math
+import os
 import re
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from extractor.supervisor import Supervisor, free_port
 
 FaultKind = Literal["status", "reset", "timeout", "slow", "truncated_json", "invalid_json", "schema_invalid"]
 Respond = Callable[[dict[str, Any]], dict[str, Any]]
 FaultPlan = Sequence["Fault | None"] | Callable[[int, dict[str, Any]], "Fault | None"]
 
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "fake-model"
 # "timeout" with no delay given: hang until the endpoint stops (stop() wakes the sleeper).
 _HANG_S = 3600.0
@@ -575,7 +579,7 @@ def _minimal_string(schema: dict[str, Any]) -> str:
 
 
 class FakeEndpointProcess:
-    """A FakeEndpoint in a child process, supervised like ``LocalServer``: kill it and it restarts.
+    """A FakeEndpoint in a child process, supervised like ``LocalServer`` (by ``extractor.supervisor``).
 
     ``kill()`` sends SIGKILL (a crash: in-flight requests see their connections drop);
     ``ensure_running()`` starts a new process on the same port so clients keep their
@@ -584,11 +588,18 @@ class FakeEndpointProcess:
 
     def __init__(self, *, latency_s: float = 0.0, port: int | None = None, startup_timeout_s: float = 30.0) -> None:
         self.latency_s = latency_s
-        self.port = port or _free_port()
-        self.startup_timeout_s = startup_timeout_s
-        self.restarts = 0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
+        self.port = port or free_port()
+        command = [
+            sys.executable, "-m", "tests.fakes.endpoint",
+            "--port", str(self.port), "--latency", str(latency_s),
+        ]  # fmt: skip
+        self.supervisor = Supervisor(
+            command,
+            ready_url=f"{self.base_url}/models",
+            name="fake endpoint process",
+            startup_timeout_s=startup_timeout_s,
+            env=child_env(),
+        )
 
     @property
     def base_url(self) -> str:
@@ -598,63 +609,30 @@ class FakeEndpointProcess:
     def model_name(self) -> str:
         return DEFAULT_MODEL
 
+    @property
+    def restarts(self) -> int:
+        return self.supervisor.restarts
+
     def start(self) -> FakeEndpointProcess:
-        with self._lock:
-            if not self.alive():
-                self._spawn()
+        self.supervisor.start()
         return self
 
-    def _spawn(self) -> None:
-        command = [
-            sys.executable, "-m", "extractor.fake_endpoint",
-            "--port", str(self.port), "--latency", str(self.latency_s),
-        ]
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"fake endpoint process exited with code {self._process.returncode}")
-            if self.healthy():
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"fake endpoint process did not answer within {self.startup_timeout_s:.0f}s")
-
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=1) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return self.supervisor.healthy()
 
     def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self.supervisor.alive()
 
     def ensure_running(self) -> bool:
         """Restart the process if it died; True when a restart happened."""
-        with self._lock:
-            if self.alive():
-                return False
-            self.restarts += 1
-            self._spawn()
-            return True
+        return self.supervisor.ensure_running()
 
     def kill(self) -> None:
         """Crash the server: SIGKILL, no cleanup, connections in flight drop."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGKILL)
-            self._process.wait(timeout=10)
+        self.supervisor.kill()
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        self.supervisor.stop()
 
     def __enter__(self) -> FakeEndpointProcess:
         return self.start()
@@ -663,15 +641,16 @@ class FakeEndpointProcess:
         self.stop()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def child_env() -> dict[str, str]:
+    """This environment, with the repository root on ``PYTHONPATH`` so a child finds ``tests.fakes``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve a FakeEndpoint in the foreground until SIGTERM or Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m extractor.fake_endpoint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.endpoint", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each chat request takes")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name /v1/models reports")
