@@ -79,11 +79,8 @@ def responder(name: str) -> Any:
     return {"dual": dual_responder, "default": default_respond}[name]
 
 
-class EndpointProcess:
-    """A FakeEndpoint with a benchmark responder in a child process (context manager).
-
-    Started, awaited and stopped by ``extractor.supervisor``, as the embedded model server is.
-    """
+class EndpointProcess(Supervisor):
+    """A FakeEndpoint with a benchmark responder in a child process, supervised as the model server is."""
 
     def __init__(self, *, latency_s: float, responder: str = "dual", startup_timeout_s: float = 30.0) -> None:
         self.port = free_port()
@@ -91,7 +88,7 @@ class EndpointProcess:
             sys.executable, str(Path(__file__).resolve()), "--port", str(self.port),
             "--latency", str(latency_s), "--responder", responder,
         ]  # fmt: skip
-        self.supervisor = Supervisor(
+        super().__init__(
             command, ready_url=f"{self.base_url}/models", name="benchmark endpoint", startup_timeout_s=startup_timeout_s
         )
 
@@ -99,22 +96,15 @@ class EndpointProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def __enter__(self) -> EndpointProcess:
-        self.supervisor.start()
-        return self
-
     def cpu_seconds(self) -> float:
         """CPU time the endpoint process has used so far (user + system), from /proc."""
-        if self.supervisor.pid is None:
+        if self.pid is None:
             return float("nan")
         try:
-            fields = Path(f"/proc/{self.supervisor.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return float("nan")
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def __exit__(self, *exc: object) -> None:
-        self.supervisor.stop()
 
 
 @contextlib.contextmanager

@@ -44,7 +44,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from extractor.errors import ProcessStartError
 
@@ -167,7 +167,7 @@ class Supervisor:
         except (urllib.error.URLError, OSError):
             return False
 
-    def start(self) -> Supervisor:
+    def start(self) -> Self:
         """Start the child unless it runs; returns once it answers (raises ``ProcessStartError`` if it cannot)."""
         with self._lock:
             if not self.alive():
@@ -204,7 +204,7 @@ class Supervisor:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
 
-    def __enter__(self) -> Supervisor:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

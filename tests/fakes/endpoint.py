@@ -578,22 +578,22 @@ def _minimal_string(schema: dict[str, Any]) -> str:
 # --- a stand-in for the embedded model server process -------------------------------------------
 
 
-class FakeEndpointProcess:
-    """A FakeEndpoint in a child process, supervised like ``LocalServer`` (by ``extractor.supervisor``).
+class FakeEndpointProcess(Supervisor):
+    """A FakeEndpoint in a child process: an ``extractor.supervisor.Supervisor``, as ``LocalServer`` uses.
 
     ``kill()`` sends SIGKILL (a crash: in-flight requests see their connections drop);
     ``ensure_running()`` starts a new process on the same port so clients keep their
-    base URL. The child serves default answers with ``latency_s`` per request.
+    base URL; ``alive()``, ``healthy()`` and ``restarts`` are what the pipeline asks of
+    an embedded server. The child serves default answers with ``latency_s`` per request.
     """
 
     def __init__(self, *, latency_s: float = 0.0, port: int | None = None, startup_timeout_s: float = 30.0) -> None:
         self.latency_s = latency_s
         self.port = port or free_port()
         command = [
-            sys.executable, "-m", "tests.fakes.endpoint",
-            "--port", str(self.port), "--latency", str(latency_s),
+            sys.executable, "-m", "tests.fakes.endpoint", "--port", str(self.port), "--latency", str(latency_s),
         ]  # fmt: skip
-        self.supervisor = Supervisor(
+        super().__init__(
             command,
             ready_url=f"{self.base_url}/models",
             name="fake endpoint process",
@@ -608,37 +608,6 @@ class FakeEndpointProcess:
     @property
     def model_name(self) -> str:
         return DEFAULT_MODEL
-
-    @property
-    def restarts(self) -> int:
-        return self.supervisor.restarts
-
-    def start(self) -> FakeEndpointProcess:
-        self.supervisor.start()
-        return self
-
-    def healthy(self) -> bool:
-        return self.supervisor.healthy()
-
-    def alive(self) -> bool:
-        return self.supervisor.alive()
-
-    def ensure_running(self) -> bool:
-        """Restart the process if it died; True when a restart happened."""
-        return self.supervisor.ensure_running()
-
-    def kill(self) -> None:
-        """Crash the server: SIGKILL, no cleanup, connections in flight drop."""
-        self.supervisor.kill()
-
-    def stop(self) -> None:
-        self.supervisor.stop()
-
-    def __enter__(self) -> FakeEndpointProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def child_env() -> dict[str, str]:
