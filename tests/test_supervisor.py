@@ -10,6 +10,7 @@ its parent, even a child first started by a worker thread that has since ended.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -178,7 +179,11 @@ def test_the_child_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
     )
     assert done.returncode == -signal.SIGKILL
     child = int(_pids(pids_file)["pid"] or 0)
-    assert _gone_within(child, 5), "a supervised child never outlives its parent"
+    try:
+        assert _gone_within(child, 5), "a supervised child never outlives its parent"
+    finally:
+        if _running(child):  # the test failed: leave no orphan behind
+            os.kill(child, signal.SIGKILL)
 
 
 def test_local_server_reports_a_failed_start_as_a_local_model_error_naming_its_log(

@@ -445,6 +445,36 @@ def reporting_responder(request: dict[str, Any]) -> dict[str, Any]:
     return completion(request, {"claims": claims})
 
 
+def scripted_responder(*answers: Any) -> Respond:
+    """A stand-in model that gives the n-th chat request the n-th scripted answer.
+
+    Each answer is the tool-call arguments (a JSON-able value), or a function of the
+    request returning them, for answers that depend on what the prompt shows (the
+    numbers of a names list). A request past the end of the script fails with a
+    500 naming the script's length, so an unexpected extra call cannot pass unseen.
+    """
+    script = list(answers)
+    lock = threading.Lock()
+    served = itertools.count()
+
+    def respond(request: dict[str, Any]) -> dict[str, Any]:
+        with lock:
+            number = next(served)
+        if number >= len(script):
+            raise AssertionError(f"request {number + 1} but the script has {len(script)} answer(s)")
+        answer = script[number]
+        return completion(request, answer(request) if callable(answer) else answer)
+
+    return respond
+
+
+def listed_names(request: dict[str, Any]) -> dict[str, int]:
+    """The names list of a guided prompt's data block, as ``{name: number}`` (examples excluded)."""
+    block = delimited_block(prompt_text(request), "<<<DATA", "DATA>>>") or ""
+    listing = block.split("Names in the article:", 1)[-1].split("\n\n", 1)[0]
+    return {m.group(2): int(m.group(1)) for m in re.finditer(r"^(\d+)\. (.+)$", listing, re.MULTILINE)}
+
+
 def arguments_of(completion_json: dict[str, Any]) -> str:
     """The tool-call arguments (or content) string of a completion."""
     message = completion_json["choices"][0]["message"]
