@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from extractor import Extractor
-from extractor.records import AttributionKind, Claim
+from extractor.records import ArticleResult, AttributionKind, Claim
 from tests.fakes.endpoint import FakeEndpoint, listed_names, prompt_text, scripted_responder
 
 PUBLISHED = dt.date(2024, 2, 15)  # a Thursday: "on Tuesday" is 2024-02-13
@@ -34,6 +34,18 @@ def _record(claim: Claim) -> dict[str, Any]:
         "evidence": (claim.evidence.start, claim.evidence.end, claim.evidence.quote),
         "attribution": claim.attribution,
     }
+
+
+def _extract(strategy: str, text: str, answer: Any) -> tuple[ArticleResult, dict[str, Any]]:
+    """The result the public Extractor gives for ``text`` when the model answers ``answer``, and the request."""
+    with FakeEndpoint(respond=scripted_responder(answer)) as endpoint, Extractor(
+        strategy=strategy, base_url=endpoint.base_url, cache=False
+    ) as ex:
+        result = ex.extract(text, id=strategy, published=PUBLISHED)
+        (request,) = endpoint.received
+    assert result.status == "ok", result.error
+    assert result.usage.llm_calls == 1
+    return result, request
 
 
 def _evidence(text: str, quote: str) -> tuple[int, int, str]:
@@ -78,12 +90,7 @@ WHOLE_ANSWER = {
 
 
 def test_whole_article_maps_every_answer_field_to_the_exact_claim() -> None:
-    with FakeEndpoint(respond=scripted_responder(WHOLE_ANSWER)) as endpoint, Extractor(
-        strategy="whole_article", base_url=endpoint.base_url, cache=False
-    ) as ex:
-        result = ex.extract(WHOLE_TEXT, id="whole", published=PUBLISHED)
-        (request,) = endpoint.received
-    assert result.status == "ok", result.error
+    result, request = _extract("whole_article", WHOLE_TEXT, WHOLE_ANSWER)
     # The script's sentence numbers are the ones the prompt showed.
     shown = prompt_text(request)
     assert "[1] Foreign Ministry spokeswoman Maria Zakharova said on Tuesday" in shown
@@ -117,7 +124,6 @@ def test_whole_article_maps_every_answer_field_to_the_exact_claim() -> None:
         },
     ]
     assert result.dropped_ungrounded == 2
-    assert result.usage.llm_calls == 1
 
 
 # --- guided_full: the linguistic candidates, every field asked of the model ---------------------
@@ -146,12 +152,7 @@ def _guided_answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_guided_full_maps_every_answer_field_to_the_exact_claim() -> None:
-    with FakeEndpoint(respond=scripted_responder(_guided_answer)) as endpoint, Extractor(
-        strategy="guided_full", base_url=endpoint.base_url, cache=False
-    ) as ex:
-        result = ex.extract(GUIDED_TEXT, id="guided", published=PUBLISHED)
-        (request,) = endpoint.received
-    assert result.status == "ok", result.error
+    result, request = _extract("guided_full", GUIDED_TEXT, _guided_answer)
     assert list(listed_names(request))[:2] == ["Maria Zakharova", "Dmitry Peskov"]
     assert prompt_text(request).count("speaker as written:") >= 3
 
@@ -176,4 +177,3 @@ def test_guided_full_maps_every_answer_field_to_the_exact_claim() -> None:
             "attribution": AttributionKind.REPORTED,
         },
     ]
-    assert result.usage.llm_calls == 1
