@@ -189,14 +189,20 @@ class BatchRunner:
             "prompt_version": getattr(self.strategy, "prompt_version", None),
             "published": article.published,
             "title": article.title,
+            "url": article.url,
+            "meta": article.meta,
             "text_sha256": sha256_text(article.text),
         }
+        # The text the offsets index travels with the line whenever it cannot be re-read from `source`.
+        carried = {"text": None if article.text_from_source else article.text}
         memo_key = self._memo_key(article, base["text_sha256"])
         remembered = self._remembered(memo_key)
         if remembered is not None:
-            claims, dropped, responses = remembered
+            claims, dropped, responses, served = remembered
             return ArticleResult(
                 **base,
+                **carried,
+                served_model=served,
                 status="ok",
                 claims=claims,
                 usage=Usage(cache_hits=responses),
@@ -235,11 +241,14 @@ class BatchRunner:
             if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
         ]
         dropped = output.dropped_ungrounded + len(output.claims) - len(claims)
+        served = self.llm.served_model if self.llm is not None and self.strategy.uses_llm else None
         if memo_key is not None:
             responses = output.usage.llm_calls + output.usage.cache_hits
-            self._remember(memo_key, claims, dropped, responses)
+            self._remember(memo_key, claims, dropped, responses, served)
         return ArticleResult(
             **base,
+            **carried,
+            served_model=served,
             status="ok",
             claims=claims,
             usage=output.usage,
@@ -266,7 +275,7 @@ class BatchRunner:
             }
         )
 
-    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int] | None:
+    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int, str | None] | None:
         if key is None or self.llm is None or self.llm.cache is None:
             return None
         stored = self.llm.cache.get_result(key)
@@ -274,12 +283,13 @@ class BatchRunner:
             return None
         try:
             claims = [Claim.model_validate(claim) for claim in stored["claims"]]
-            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"])
+            served = stored.get("served_model")
+            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"]), served
         except (KeyError, TypeError, ValueError):
             log.warning("a stored article result no longer validates; extracting again")
             return None
 
-    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int) -> None:
+    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int, served: str | None) -> None:
         assert self.llm is not None and self.llm.cache is not None
         self.llm.cache.set_result(
             key,
@@ -287,6 +297,7 @@ class BatchRunner:
                 "claims": [claim.model_dump(mode="json") for claim in claims],
                 "dropped_ungrounded": dropped,
                 "responses": responses,
+                "served_model": served,
             },
         )
 

@@ -25,8 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor import __version__
-from extractor.articles import DEFAULT_MAX_CHARS, read_articles
-from extractor.cache import ResponseCache, default_cache_dir
+from extractor.articles import DEFAULT_MAX_CHARS, STDIN, FieldMap, read_articles
+from extractor.cache import CacheError, ResponseCache, default_cache_dir
 from extractor.evaluation.cli import eval_command, gold_app
 from extractor.local_model import (
     DEFAULT_LOCAL_MODEL,
@@ -66,7 +66,10 @@ def _remote_configured(base_url: str | None) -> bool:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl); - reads standard input."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL, one line per article.")],
     strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}.")] = DEFAULT_STRATEGY,
     model: Annotated[
@@ -105,6 +108,16 @@ def extract(
         int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")
     ] = 1,
     max_retries: Annotated[int, typer.Option(min=0, max=10, help="Transport retries on 429/5xx/timeouts.")] = 4,
+    id_field: Annotated[
+        str | None, typer.Option(help="JSON/JSONL field holding the article id (default: id; else file:line).")
+    ] = None,
+    text_field: Annotated[
+        str | None, typer.Option(help="JSON/JSONL field holding the text (default: text, content or body).")
+    ] = None,
+    published_field: Annotated[
+        str | None,
+        typer.Option(help="JSON/JSONL field holding the ISO publication date or datetime (default: published, date)."),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
 ) -> None:
@@ -121,12 +134,16 @@ def extract(
         chosen = get_strategy(strategy)
     except (ValueError, PromptError) as exc:
         raise _fail(str(exc)) from None
-    existing = [p for p in paths if p.exists()]
-    if not existing:
+    if not any(_may_exist(p) for p in paths):
         raise _fail("none of the given paths exists")
     server: LocalServer | None = None
     llm: LLM | None = None
-    response_cache = None if not cache else ResponseCache(cache_dir or default_cache_dir())
+    try:
+        # Only model answers are cached: a strategy without a model never opens the cache.
+        response_cache = ResponseCache(cache_dir or default_cache_dir()) if cache and chosen.uses_llm else None
+    except CacheError as exc:
+        raise _fail(str(exc)) from None
+    fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
     try:
         if chosen.uses_llm:
             if _remote_configured(base_url):
@@ -162,7 +179,8 @@ def extract(
             local_server=server,
             show_progress=progress and sys.stderr.isatty(),
         )
-        summary = runner.run(read_articles(paths, max_chars=max_article_chars), out, resume=resume)
+        articles = read_articles(paths, max_chars=max_article_chars, fields=fields)
+        summary = runner.run(articles, out, resume=resume)
     except LocalModelError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -179,6 +197,19 @@ def extract(
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
     raise typer.Exit(summary.exit_code)
+
+
+def _may_exist(path: Path) -> bool:
+    """False only when the path certainly does not exist; an unreadable one gets its own error line."""
+    if str(path) == STDIN:
+        return True
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:
@@ -240,15 +271,34 @@ def fetch_model(
 @cache_app.command("stats")
 def cache_stats(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None) -> None:
     """Entries, size, hits and misses of the response cache."""
-    stats = ResponseCache(cache_dir or default_cache_dir()).stats()
+    store = _open_cache(cache_dir)
+    stats = store.stats()
+    _print_cache_warnings(store)
     typer.echo(json.dumps(stats.__dict__, indent=2))
 
 
 @cache_app.command("clear")
 def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None) -> None:
     """Remove every cached response."""
-    removed = ResponseCache(cache_dir or default_cache_dir()).clear()
+    store = _open_cache(cache_dir)
+    removed = store.clear()
+    _print_cache_warnings(store)
     typer.echo(f"removed {removed} cached responses")
+
+
+def _open_cache(cache_dir: Path | None) -> ResponseCache:
+    # Recoveries are printed once, by the command (below): a handler here keeps logging's last-resort
+    # printer from repeating them, while the records still propagate to any configured handler.
+    logging.getLogger("extractor.cache").addHandler(logging.NullHandler())
+    try:
+        return ResponseCache(cache_dir or default_cache_dir())
+    except CacheError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _print_cache_warnings(store: ResponseCache) -> None:
+    for warning in store.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def _print_version(value: bool) -> None:

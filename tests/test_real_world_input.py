@@ -248,7 +248,7 @@ def test_case8_dash_reads_jsonl_from_stdin(articles_dir: Path, tmp_path: Path) -
     stdin = "".join(json.dumps(row) + "\n" for row in rows).encode("utf-8")
     done = invoke(["-", "-o", str(out)], tmp_path / "cache", stdin=stdin)
     assert done.exit_code == 0, done.output
-    assert [line["id"] for line in read_lines(out)] == ["s1", "<stdin>:2"]
+    assert sorted(line["id"] for line in read_lines(out)) == ["<stdin>:2", "s1"]
 
 
 # --- case 9: HTML ----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_default_strategy_passes_the_seed_gate(
     summary = runner.run(read_articles([articles_dir]), predictions)
     assert summary.ok == 5 and summary.errors == 0
 
-    monkeypatch.chdir(REPO)  # gold `source` paths are relative to the repository root
+    monkeypatch.chdir(tmp_path)  # gold `source` paths are relative to the gold file: any folder works
     if os.environ.get("EXTRACTOR_UPDATE_SEED_BASELINE") == "1":  # `make seed-baseline`, after a deliberate change
         report_dir = BASELINE.parent / "seeds"
         update = CliRunner().invoke(
