@@ -90,8 +90,22 @@ def test_case5_extraction_runs_over_a_corrupt_cache(articles_dir: Path, tmp_path
     source = write_jsonl(tmp_path / "in.jsonl", make_articles(articles_dir, 2))
     out = tmp_path / "out.jsonl"
     with FakeEndpoint(respond=reporting_responder) as endpoint:
-        done = invoke(["extract", str(source), "-o", str(out), "--strategy", "whole_article", "--base-url",
-                       endpoint.base_url, "--cache-dir", str(directory), "--no-progress"], OPENAI_API_KEY=FAKE_KEY)
+        done = invoke(
+            [
+                "extract",
+                str(source),
+                "-o",
+                str(out),
+                "--strategy",
+                "whole_article",
+                "--base-url",
+                endpoint.base_url,
+                "--cache-dir",
+                str(directory),
+                "--no-progress",
+            ],
+            OPENAI_API_KEY=FAKE_KEY,
+        )
     assert done.exit_code == 0, done.output
     assert [line["status"] for line in read_lines(out)] == ["ok", "ok"]
 
@@ -103,14 +117,39 @@ def test_case10_an_unusable_cache_folder_is_a_clear_error_or_not_needed(articles
     source = write_jsonl(tmp_path / "in.jsonl", make_articles(articles_dir, 1))
     out = tmp_path / "out.jsonl"
     # baseline needs no cache: it runs.
-    baseline = invoke(["extract", str(source), "-o", str(out), "--strategy", "baseline", "--cache-dir",
-                       str(unusable), "--no-progress"])
+    baseline = invoke(
+        [
+            "extract",
+            str(source),
+            "-o",
+            str(out),
+            "--strategy",
+            "baseline",
+            "--cache-dir",
+            str(unusable),
+            "--no-progress",
+        ]
+    )
     assert baseline.exit_code == 0, baseline.output
     # A model strategy would pay again for every answer: refused with a clear message, exit 2, nothing written.
     out.unlink()
     with FakeEndpoint(respond=reporting_responder) as endpoint:
-        modelled = invoke(["extract", str(source), "-o", str(out), "--strategy", "whole_article", "--base-url",
-                           endpoint.base_url, "--cache-dir", str(unusable), "--no-progress"], OPENAI_API_KEY=FAKE_KEY)
+        modelled = invoke(
+            [
+                "extract",
+                str(source),
+                "-o",
+                str(out),
+                "--strategy",
+                "whole_article",
+                "--base-url",
+                endpoint.base_url,
+                "--cache-dir",
+                str(unusable),
+                "--no-progress",
+            ],
+            OPENAI_API_KEY=FAKE_KEY,
+        )
         assert endpoint.requests == 0
     assert modelled.exit_code == 2, modelled.output
     message = " ".join(modelled.output.split())  # rich wraps long lines

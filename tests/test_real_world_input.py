@@ -53,8 +53,13 @@ def run_limited(args: list[str], tmp_path: Path, timeout: float = 60) -> subproc
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
 
     return subprocess.run(
-        [*CLI, *args, "--strategy", "baseline", "--no-progress"], env=cli_env(tmp_path / "cache"),
-        capture_output=True, text=True, timeout=timeout, check=False, preexec_fn=limit,
+        [*CLI, *args, "--strategy", "baseline", "--no-progress"],
+        env=cli_env(tmp_path / "cache"),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        preexec_fn=limit,
     )
 
 
@@ -63,8 +68,9 @@ def sample_text(articles_dir: Path, index: int = 0) -> str:
 
 
 def check_claims(out: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(CHECK_CLAIMS), str(out)], cwd=cwd, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, str(CHECK_CLAIMS), str(out)], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 # --- case 3: a lone surrogate in one JSONL record -------------------------------------------------
@@ -211,11 +217,24 @@ def test_case7_realistic_jsonl_rows_are_read_with_defaults(articles_dir: Path, t
 def test_case7_field_names_are_configurable_on_the_cli_and_in_the_library(articles_dir: Path, tmp_path: Path) -> None:
     body = sample_text(articles_dir)
     source = tmp_path / "feed.jsonl"
-    source.write_text(json.dumps({"guid": "g-1", "article_body": body, "pubDate": "2023-05-06T10:00:00"}) + "\n",
-                      encoding="utf-8")
+    source.write_text(
+        json.dumps({"guid": "g-1", "article_body": body, "pubDate": "2023-05-06T10:00:00"}) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
-    done = invoke([str(source), "-o", str(out), "--id-field", "guid", "--text-field", "article_body",
-                   "--published-field", "pubDate"], tmp_path / "cache")
+    done = invoke(
+        [
+            str(source),
+            "-o",
+            str(out),
+            "--id-field",
+            "guid",
+            "--text-field",
+            "article_body",
+            "--published-field",
+            "pubDate",
+        ],
+        tmp_path / "cache",
+    )
     assert done.exit_code == 0, done.output
     (line,) = read_lines(out)
     assert (line["id"], line["status"], line["published"], line["meta"]) == ("g-1", "ok", "2023-05-06", None)
