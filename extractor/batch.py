@@ -1,22 +1,20 @@
-"""Running a strategy over many articles: bounded concurrency, progress, resume, atomic lines, summary.
+"""Running a strategy over many articles: bounded concurrency, progress, resume, identity, summary.
 
 One output line per article is the unit of everything: of resumption (``--resume``
 keeps the articles already done and redoes the rest), of error reporting (a
 failure is a line with ``status: "error"``, never an exception escaping the
-batch) and of atomic writing (each line goes out in one ``write`` on an
-``O_APPEND`` descriptor, so a kill never leaves a torn line). Inputs are
-streamed with at most ``2 × concurrency`` articles in flight, so memory stays
-flat however large the batch.
+batch) and of atomic writing (``extractor.output``: each line is one ``write``;
+the file is locked, and replaced only when the batch ends). Every article id is
+unique in a batch: a repeated id gets an error line of its own instead of
+overwriting the first. Inputs are streamed with at most ``2 × concurrency``
+articles in flight, so memory stays flat however large the batch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
-import os
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -24,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,10 +35,13 @@ from rich.progress import (
 from extractor.articles import ArticleFailure, sha256_text
 from extractor.cache import cache_key, code_fingerprint
 from extractor.llm import LLM, LLMError, redact
+from extractor.output import BatchOutput, Fingerprint, ResumeIndex
 from extractor.records import Article, ArticleResult, Claim, Usage
 from extractor.strategies.base import Strategy
 
 log = logging.getLogger(__name__)
+
+REASON_UNREADABLE = "could not be read this time"
 
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
@@ -59,6 +61,10 @@ class BatchSummary:
     wall_seconds: float = 0.0
     stopped_reason: str | None = None
     server_restarts: int = 0
+    # Articles of this batch that had a line in the resumed output and were done again, by reason.
+    redone: dict[str, int] = field(default_factory=dict)
+    torn_lines_dropped: int = 0
+    duplicate_ids: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -83,51 +89,10 @@ class BatchSummary:
             "server_restarts": self.server_restarts,
             "wall_seconds": round(self.wall_seconds, 3),
             "stopped_reason": self.stopped_reason,
+            "redone": dict(self.redone),
+            "torn_lines_dropped": self.torn_lines_dropped,
+            "duplicate_ids": self.duplicate_ids,
         }
-
-
-class OutputFile:
-    """Append-only JSONL output; each record is one write() so lines are never torn."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._lock = threading.Lock()
-
-    def write(self, result: ArticleResult) -> None:
-        data = (result.model_dump_json() + "\n").encode("utf-8")
-        with self._lock:
-            os.write(self._fd, data)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
-def completed_ids(path: Path) -> set[str]:
-    """Compact an existing output for ``--resume``: keep whole ``ok`` lines, drop errors and torn lines.
-
-    Returns the ids kept. Errored articles are then redone, so every article ends
-    up with exactly one line.
-    """
-    if not path.exists():
-        return set()
-    kept: list[str] = []
-    done: set[str] = set()
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not line.endswith("\n") or record.get("status") != "ok" or record.get("id") in done:
-                continue
-            done.add(record["id"])
-            kept.append(line)
-    temporary = path.with_name(path.name + ".resume-tmp")
-    temporary.write_text("".join(kept), encoding="utf-8")
-    os.replace(temporary, path)
-    return done
 
 
 def _error_line(
@@ -312,35 +277,51 @@ class BatchRunner:
         # ensure_running() also waits out a restart another worker began, so this worker's next
         # article never meets a half-started server.
         server.ensure_running()
-        return server.restarts != restarts_before
+        restarted = server.restarts != restarts_before
+        if restarted and self.llm is not None:
+            self.llm.breaker.reset()  # the failures were the old server's
+        return restarted
 
-    def run(self, inputs: Iterable[Article | ArticleFailure], out_path: Path, *, resume: bool = False) -> BatchSummary:
+    def fingerprint(self) -> Fingerprint:
+        """What, besides the article, made this run's lines: resume redoes lines made otherwise."""
+        identity = self.llm.identity if self.llm else {}
+        return Fingerprint(
+            strategy=self.strategy.name,
+            model=identity.get("model"),
+            prompt_version=getattr(self.strategy, "prompt_version", None),
+        )
+
+    def run(
+        self, inputs: Iterable[Article | ArticleFailure], out_path: Path | str, *, resume: bool = False
+    ) -> BatchSummary:
+        """Run the batch into ``out_path`` (``-``: standard output). Raises ``OutputError`` before any work."""
         summary = BatchSummary()
         started = time.perf_counter()
-        done = completed_ids(out_path) if resume else set()
-        if not resume and out_path.exists():
-            out_path.unlink()
-        output = OutputFile(out_path)
+        output = BatchOutput(out_path, resume=resume, fingerprint=self.fingerprint())
+        index = output.open()
+        if index is not None:
+            summary.torn_lines_dropped = index.dropped_torn
         budget = self.llm.budget if self.llm else None
-        with _progress(self.show_progress) as progress:
-            task = progress.add_task("extracting", total=None)
+        completed = False
+        try:
+            with _progress(self.show_progress) as progress:
+                task = progress.add_task("extracting", total=None)
 
-            def record(result: ArticleResult) -> None:
-                output.write(result)
-                summary.articles += 1
-                summary.usage.add(result.usage)
-                if result.status == "ok":
-                    summary.ok += 1
-                    summary.claims += len(result.claims)
-                    summary.dropped_ungrounded += result.dropped_ungrounded
-                else:
-                    summary.errors += 1
-                progress.advance(task)
+                def record(result: ArticleResult) -> None:
+                    output.write(result)
+                    summary.articles += 1
+                    summary.usage.add(result.usage)
+                    if result.status == "ok":
+                        summary.ok += 1
+                        summary.claims += len(result.claims)
+                        summary.dropped_ungrounded += result.dropped_ungrounded
+                    else:
+                        summary.errors += 1
+                    progress.advance(task)
 
-            try:
                 with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
                     pending: set[Future[ArticleResult]] = set()
-                    for item in _skip_done(inputs, done, summary):
+                    for item in _unique_and_not_done(inputs, index, output, summary):
                         if budget is not None and budget.exhausted:
                             summary.stopped_reason = f"token budget of {budget.limit:,} tokens spent"
                             break
@@ -354,21 +335,53 @@ class BatchRunner:
                                 record(future.result())
                     for future in pending:
                         record(future.result())
-            finally:
-                output.close()
+            completed = True
+        finally:
+            # A finished batch (a spent budget included) puts its output in place; an interrupted one
+            # leaves what it wrote where --resume finds it, and the previous output untouched.
+            if completed:
+                output.finish()
+            else:
+                output.abort()
         summary.wall_seconds = time.perf_counter() - started
         if self.local_server is not None:
             summary.server_restarts = self.local_server.restarts
         return summary
 
 
-def _skip_done(
-    inputs: Iterable[Article | ArticleFailure], done: set[str], summary: BatchSummary
+def _unique_and_not_done(
+    inputs: Iterable[Article | ArticleFailure],
+    index: ResumeIndex | None,
+    output: BatchOutput,
+    summary: BatchSummary,
 ) -> Iterator[Article | ArticleFailure]:
+    """The inputs to do: a repeated id becomes a failure of its own; with ``--resume``, finished ones are skipped."""
+    first_source: dict[str, str] = {}
     for item in inputs:
-        if item.id in done:
-            summary.skipped_resumed += 1
+        earlier = first_source.get(item.id)
+        if earlier is None:
+            first_source[item.id] = item.source
+        else:
+            summary.duplicate_ids += 1
+            # Named by its place, so it has a line of its own and the first article's line stands.
+            yield ArticleFailure(
+                item.source,
+                item.source,
+                f"duplicate id {item.id!r}: already used by {earlier}; give every article its own id (--id-field)",
+            )
             continue
+        if index is not None:
+            if isinstance(item, Article):
+                reason = index.decide(item.id, sha256_text(item.text))
+            else:  # unreadable now: its error line replaces whatever stood before
+                reason = REASON_UNREADABLE if item.id in index.kept else index.decide(item.id, None) or ""
+            if reason is None:
+                summary.skipped_resumed += 1
+                continue
+            if reason:
+                summary.redone[reason] = summary.redone.get(reason, 0) + 1
+            if item.id in index.kept:
+                output.note_superseded()
         yield item
 
 
@@ -379,6 +392,7 @@ def _progress(enabled: bool) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),  # stdout may be the output itself (-o -)
         disable=not enabled,
         transient=False,
     )

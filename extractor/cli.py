@@ -35,6 +35,7 @@ from extractor.local_model import (
     LocalServer,
     ensure_model,
 )
+from extractor.output import OutputError, check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.prompts import PromptError
 from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
 
@@ -70,7 +71,9 @@ def extract(
         list[Path],
         typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl); - reads standard input."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL, one line per article.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output JSONL, one line per article; - writes to standard output.")
+    ],
     strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}.")] = DEFAULT_STRATEGY,
     model: Annotated[
         str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL or gpt-4o-mini).")
@@ -136,6 +139,11 @@ def extract(
         raise _fail(str(exc)) from None
     if not any(_may_exist(p) for p in paths):
         raise _fail("none of the given paths exists")
+    try:  # before any work: -o must be a file this run may write (checked again under its lock)
+        refuse_output_among_inputs(out, paths)
+        check_output(out, resume=resume)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
     server: LocalServer | None = None
     llm: LLM | None = None
     try:
@@ -179,12 +187,14 @@ def extract(
             local_server=server,
             show_progress=progress and sys.stderr.isatty(),
         )
-        articles = read_articles(paths, max_chars=max_article_chars, fields=fields)
+        # The output, its temporary and its lock file are never read as inputs, even inside an input folder.
+        articles = read_articles(paths, max_chars=max_article_chars, fields=fields, exclude=output_files(out))
         summary = runner.run(articles, out, resume=resume)
-    except LocalModelError as exc:
+    except (LocalModelError, OutputError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        err.print("interrupted: finished articles are in the output; rerun with --resume")
+        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
+        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
         raise typer.Exit(130) from None
     finally:
         if llm is not None:
@@ -194,9 +204,27 @@ def extract(
         if response_cache is not None:
             response_cache.close()
     _print_summary(summary, out)
+    for note in _identity_notes(summary, resume):
+        err.print(note, highlight=False)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
     raise typer.Exit(summary.exit_code)
+
+
+def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
+    """What resume kept and redid, and why; repeated ids: said in words, under the table."""
+    notes = []
+    if resume:
+        redone = sum(summary.redone.values())
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(summary.redone.items()))
+        notes.append(
+            f"resume: {summary.skipped_resumed} kept from before; redone: {redone}"
+            + (f" ({reasons})" if reasons else "")
+            + (f"; {summary.torn_lines_dropped} torn line(s) dropped" if summary.torn_lines_dropped else "")
+        )
+    if summary.duplicate_ids:
+        notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
+    return notes
 
 
 def _may_exist(path: Path) -> bool:
