@@ -37,6 +37,7 @@ from extractor.local_model import (
 )
 from extractor.output import OutputError, check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.prompts import PromptError
+from extractor.review.cli import review_command
 from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_
 app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
+app.command("review")(review_command)
 err = Console(stderr=True)
 EXIT_USAGE = 2
 
