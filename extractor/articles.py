@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.records import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -54,7 +55,7 @@ JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
-DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MAX_CHARS = DEFAULT_MAX_ARTICLE_CHARS
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
 # HTML and JSON carry markup around the text: they may be this large however short --max-article-chars is.
@@ -375,10 +376,10 @@ def _articles_from_bytes(
     if suffix in JSON_SUFFIXES:
         yield from _read_json(text_or_failure, source, options)
     elif suffix in HTML_SUFFIXES:
-        yield _checked(_article_from_html(text_or_failure, source), options.max_chars)
+        yield checked_article(_article_from_html(text_or_failure, source), options.max_chars)
     else:
         from_file = source != STDIN_SOURCE
-        yield _checked(
+        yield checked_article(
             article_from_plain_text(source, normalise_text(text_or_failure), source, text_from_source=from_file),
             options.max_chars,
         )
@@ -393,7 +394,8 @@ def _decode(raw: bytes, source: str) -> str | ArticleFailure:
         return ArticleFailure(source, source, f"not valid UTF-8 (byte {exc.start}); re-encode the file as UTF-8")
 
 
-def _checked(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:
+def checked_article(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:
+    """``article``, or why it cannot be extracted: no text after its header, or over ``max_chars``."""
     if isinstance(article, ArticleFailure):
         return article
     if not article.text[article.body_start :].strip():
@@ -405,6 +407,24 @@ def _checked(article: Article | ArticleFailure, max_chars: int) -> Article | Art
             f"article has {len(article.text):,} characters, over the limit of {max_chars:,} (--max-article-chars)",
         )
     return article
+
+
+def article_from_text(
+    text: str,
+    *,
+    id: str | None = None,
+    source: str = "<text>",
+    title: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Article | ArticleFailure:
+    """A string given in code read as a text file would be (normalised); its id defaults to a hash of the text."""
+    article_id = id or f"text-{sha256_text(normalise_text(text))[:12]}"
+    if "\x00" in text:
+        return ArticleFailure(article_id, source, "text contains NUL bytes, not an article")
+    article = article_from_plain_text(article_id, text, source, title=title, published=published, url=url)
+    return checked_article(article, max_chars)
 
 
 def article_from_plain_text(
@@ -576,9 +596,9 @@ def _read_json(text: str, source: str, options: ReadOptions) -> Iterator[Article
     if isinstance(data, list):
         for index, item in enumerate(data):
             where = f"{source}[{index}]"
-            yield _checked(article_from_json(item, where, options.fields), options.max_chars)
+            yield checked_article(article_from_json(item, where, options.fields), options.max_chars)
     else:
-        yield _checked(article_from_json(data, source, options.fields), options.max_chars)
+        yield checked_article(article_from_json(data, source, options.fields), options.max_chars)
 
 
 def _jsonl_records(
@@ -604,7 +624,7 @@ def _jsonl_records(
         except json.JSONDecodeError as exc:
             yield ArticleFailure(where, where, f"line {line_no}: invalid JSON: {exc.msg}")
             continue
-        yield _checked(article_from_json(item, where, options.fields), options.max_chars)
+        yield checked_article(article_from_json(item, where, options.fields), options.max_chars)
 
 
 def _bounded_lines(handle: BinaryIO, limit: int, first_line: bytes | None) -> Iterator[tuple[bytes, bool]]:

@@ -38,16 +38,14 @@ from typing import Any, TypeVar
 
 import diskcache
 
+from extractor.errors import CacheError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CACHE_FORMAT = "extractor-cache/1"
 _DB_NAME = "cache.db"  # diskcache's database file in each store's folder
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-
-
-class CacheError(Exception):
-    """The cache folder cannot be used (cannot be created, read or written); the message says which and why."""
 
 
 def default_cache_dir() -> Path:

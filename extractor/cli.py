@@ -1,13 +1,20 @@
 """Command line: a thin layer of argument parsing and exit codes over the package.
 
-Exit codes of ``extractor extract``: 0 every article extracted; 1 some articles
+``extractor extract`` builds an ``ExtractorConfig`` from its options (one option per
+field) and the environment (``ExtractorConfig.from_env``), an ``Extractor`` from that,
+and hands its results to the batch writer (``extractor.batch``). Exit codes of
+``extractor extract``: 0 every article extracted; 1 some articles
 failed or some inputs could not be read (empty, binary, not UTF-8, over
 ``--max-article-chars``, unsupported, missing or unreadable files, malformed
 JSON/JSONL lines): each has its own error line saying why, with the file (and
 ``:line`` for JSONL) in ``source``, and the rest of the batch still ran; 2 bad
-invocation or setup (no inputs, a model server that cannot start, a broken
-prompt file); 3 stopped early because the token budget was spent (finished
-lines are kept; rerun with ``--resume``); 130 interrupted.
+invocation or setup (no inputs, a bad option value, an unknown strategy, a model
+server that cannot start, a broken prompt file, an unusable cache folder, an output
+that is one of the inputs, a folder, not a regular file, not an extractor output,
+read-only, or being written by another run); 3 stopped early because the token
+budget was spent (finished lines are kept; rerun with ``--resume``); 130
+interrupted (finished lines are kept in ``OUT.partial``, or ``OUT`` with
+``--resume``; rerun with ``--resume``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,23 +33,33 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor import __version__
-from extractor.articles import DEFAULT_MAX_CHARS, STDIN, FieldMap, read_articles
-from extractor.cache import CacheError, ResponseCache, default_cache_dir
-from extractor.evaluation.cli import eval_command, gold_app
-from extractor.local_model import (
+from extractor.api import Extractor
+from extractor.articles import STDIN, FieldMap, read_articles
+from extractor.cache import ResponseCache, default_cache_dir
+from extractor.config import (
     DEFAULT_LOCAL_MODEL,
-    MODELS,
-    LocalModelError,
-    LocalServer,
-    ensure_model,
+    DEFAULT_MAX_ARTICLE_CHARS,
+    DEFAULT_MAX_REASKS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REMOTE_MODEL,
+    DEFAULT_STRATEGY,
+    MAX_CONCURRENCY,
+    MAX_REASKS,
+    MAX_RETRIES,
+    ExtractorConfig,
 )
-from extractor.output import OutputError, check_output, output_files, partial_path, refuse_output_among_inputs
-from extractor.prompts import PromptError
+from extractor.errors import ExtractorError
+from extractor.evaluation.cli import eval_command, gold_app
+from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
+from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
+from extractor.records import output_json_schema
 from extractor.review.cli import review_command
-from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
+from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
+    from extractor.articles import ArticleFailure
     from extractor.batch import BatchSummary
+    from extractor.records import Article
 
 app = typer.Typer(
     name="extractor",
@@ -55,7 +73,19 @@ app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 err = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_ARTICLE_ERRORS = 1
 EXIT_USAGE = 2
+EXIT_BUDGET_SPENT = 3
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(summary: BatchSummary) -> int:
+    """The exit status of ``extractor extract`` for a finished (or stopped) batch."""
+    if summary.stopped_reason:
+        return EXIT_BUDGET_SPENT
+    return EXIT_ARTICLE_ERRORS if summary.errors else EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -63,10 +93,8 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _remote_configured(base_url: str | None) -> bool:
-    return bool(base_url or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
-
-
+# Long only in its declarations (one typer option per ExtractorConfig field, each with its help);
+# the body is a dozen lines: config, Extractor, batch, summary, exit code.
 @app.command()
 def extract(
     paths: Annotated[
@@ -76,32 +104,43 @@ def extract(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output JSONL, one line per article; - writes to standard output.")
     ],
-    strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}.")] = DEFAULT_STRATEGY,
+    strategy: Annotated[
+        str | None,
+        typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}, or a plugin's (default: {DEFAULT_STRATEGY})."),
+    ] = None,
     model: Annotated[
-        str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL or gpt-4o-mini).")
+        str | None,
+        typer.Option(help=f"Model name at the endpoint (default: EXTRACTOR_MODEL or {DEFAULT_REMOTE_MODEL})."),
     ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
     local_model: Annotated[
-        str, typer.Option(help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)}.")
-    ] = DEFAULT_LOCAL_MODEL,
-    mode: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="instructor mode: tools (works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), json."
+            help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)} (default: {DEFAULT_LOCAL_MODEL})."
         ),
-    ] = "tools",
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            help="instructor mode: tools (default; works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), "
+            "json."
+        ),
+    ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=256, help="Articles in flight (default: 8; 2 for the embedded server)."),
+        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles in flight (default: 8; 2 for the embedded server)."),
     ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
-    cache: Annotated[bool, typer.Option(help="Use the response cache.")] = True,
+    cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR or ~/.cache/extractor/responses).")
     ] = None,
     max_article_chars: Annotated[
-        int, typer.Option(min=1, help="Longer articles are refused with an error line.")
-    ] = DEFAULT_MAX_CHARS,
+        int | None,
+        typer.Option(
+            min=1, help=f"Longer articles are refused with an error line (default: {DEFAULT_MAX_ARTICLE_CHARS:,})."
+        ),
+    ] = None,
     token_budget: Annotated[
         int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")
     ] = None,
@@ -110,9 +149,19 @@ def extract(
         typer.Option(min=1, help="Seconds per model request (default: 120; 600 for the embedded server)."),
     ] = None,
     max_reasks: Annotated[
-        int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")
-    ] = 1,
-    max_retries: Annotated[int, typer.Option(min=0, max=10, help="Transport retries on 429/5xx/timeouts.")] = 4,
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_REASKS,
+            help=f"Re-asks when the model's output fails validation (default: {DEFAULT_MAX_REASKS}).",
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            min=0, max=MAX_RETRIES, help=f"Transport retries on 429/5xx/timeouts (default: {DEFAULT_MAX_RETRIES})."
+        ),
+    ] = None,
     id_field: Annotated[
         str | None, typer.Option(help="JSON/JSONL field holding the article id (default: id; else file:line).")
     ] = None,
@@ -127,106 +176,70 @@ def extract(
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
 ) -> None:
     """Extract claims from articles into OUT (one JSON line per article)."""
-    # Imported here so that `extractor eval` never loads the model client libraries.
-    from extractor.batch import BatchRunner
-    from extractor.llm import LLM, LLMSettings, TokenBudget
-
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # instructor logs every failed attempt at ERROR even when our retry then succeeds; our own
-    # warnings already say what happened, so keep its noise off the terminal.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    _quiet_logs()
     try:
-        chosen = get_strategy(strategy)
-    except (ValueError, PromptError) as exc:
+        config = ExtractorConfig.from_env(
+            strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
+            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
+            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
+        )  # fmt: skip
+        extractor = Extractor(config)
+    except ExtractorError as exc:
         raise _fail(str(exc)) from None
     if not any(_may_exist(p) for p in paths):
         raise _fail("none of the given paths exists")
     try:  # before any work: -o must be a file this run may write (checked again under its lock)
         refuse_output_among_inputs(out, paths)
         check_output(out, resume=resume)
-    except OutputError as exc:
+    except ExtractorError as exc:
         raise _fail(str(exc)) from None
-    server: LocalServer | None = None
-    llm: LLM | None = None
-    try:
-        # Only model answers are cached: a strategy without a model never opens the cache.
-        response_cache = ResponseCache(cache_dir or default_cache_dir()) if cache and chosen.uses_llm else None
-    except CacheError as exc:
-        raise _fail(str(exc)) from None
+    # The reader's options (the library's read_articles(fields=FieldMap(...))); the output, its temporary
+    # and lock files are never read as inputs, even inside an input folder.
     fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
-    try:
-        if chosen.uses_llm:
-            if _remote_configured(base_url):
-                settings = LLMSettings.from_env(
-                    model=model,
-                    base_url=base_url,
-                    mode=mode,
-                    timeout_s=timeout or 120.0,
-                    max_reasks=max_reasks,
-                    max_transport_retries=max_retries,
-                )
-            else:
-                err.print(f"No endpoint configured: starting the embedded model [bold]{local_model}[/] on loopback…")
-                started = time.perf_counter()
-                server = LocalServer(local_model).start()
-                err.print(f"  ready in {time.perf_counter() - started:.1f}s at {server.base_url}")
-                settings = LLMSettings(
-                    model=server.model_name,
-                    base_url=server.base_url,
-                    endpoint_label=server.endpoint_label,
-                    mode="tools",
-                    # The embedded server answers one request at a time: a request may queue
-                    # behind others, so it gets longer before counting as timed out.
-                    timeout_s=timeout or 600.0,
-                    max_reasks=max_reasks,
-                    max_transport_retries=max_retries,
-                )
-            llm = LLM(settings, cache=response_cache, budget=TokenBudget(token_budget))
-        runner = BatchRunner(
-            chosen,
-            llm,
-            concurrency=concurrency or (2 if server is not None else 8),
-            local_server=server,
-            show_progress=progress and sys.stderr.isatty(),
-        )
-        # The output, its temporary and its lock file are never read as inputs, even inside an input folder.
-        articles = read_articles(paths, max_chars=max_article_chars, fields=fields, exclude=output_files(out))
-        summary = runner.run(articles, out, resume=resume)
-    except (LocalModelError, OutputError) as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
-        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
-        raise typer.Exit(130) from None
-    finally:
-        if llm is not None:
-            llm.close()
-        if server is not None:
-            server.stop()
-        if response_cache is not None:
-            response_cache.close()
+    articles = read_articles(paths, max_chars=config.max_article_chars, fields=fields, exclude=output_files(out))
+    with extractor:
+        summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
     _print_summary(summary, out)
     for note in _identity_notes(summary, resume):
         err.print(note, highlight=False)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
-    raise typer.Exit(summary.exit_code)
+    raise typer.Exit(exit_code(summary))
 
 
-def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
-    """What resume kept and redid, and why; repeated ids: said in words, under the table."""
-    notes = []
-    if resume:
-        redone = sum(summary.redone.values())
-        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(summary.redone.items()))
-        notes.append(
-            f"resume: {summary.skipped_resumed} kept from before; redone: {redone}"
-            + (f" ({reasons})" if reasons else "")
-            + (f"; {summary.torn_lines_dropped} torn line(s) dropped" if summary.torn_lines_dropped else "")
+def _quiet_logs() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # instructor logs every failed attempt at ERROR even when our retry then succeeds; our own
+    # warnings already say what happened, so keep its noise off the terminal.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def _run_batch(
+    extractor: Extractor, articles: Iterable[Article | ArticleFailure], out: Path, *, resume: bool, progress: bool
+) -> BatchSummary:
+    from extractor.batch import BatchRunner
+
+    try:
+        if extractor.embedded:
+            err.print(
+                f"No endpoint configured: starting the embedded model [bold]{extractor.config.local_model}[/]"
+                " on loopback…"
+            )
+            started = time.perf_counter()
+            extractor.start()
+            err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
+        else:
+            extractor.start()
+        runner = BatchRunner(
+            extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
         )
-    if summary.duplicate_ids:
-        notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
-    return notes
+        return runner.run(articles, out, resume=resume)
+    except ExtractorError as exc:  # a server that cannot start, a prompt or cache that cannot load, a bad -o
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
+        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _may_exist(path: Path) -> bool:
@@ -240,6 +253,20 @@ def _may_exist(path: Path) -> bool:
     except OSError:
         return True
     return True
+
+
+def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
+    """What resume kept and redid, and why; repeated ids: said in words, under the table."""
+    notes = []
+    if resume:
+        redone = sum(summary.redone.values())
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(summary.redone.items()))
+        torn = f"; {summary.torn_lines_dropped} torn line(s) dropped" if summary.torn_lines_dropped else ""
+        because = f" ({reasons})" if reasons else ""
+        notes.append(f"resume: {summary.skipped_resumed} kept from before; redone: {redone}{because}{torn}")
+    if summary.duplicate_ids:
+        notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
+    return notes
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:
@@ -264,6 +291,12 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
     for key, value in rows.items():
         table.add_row(key, value)
     err.print(table)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of one output line of `extractor extract` (an ArticleResult)."""
+    typer.echo(json.dumps(output_json_schema(), indent=2, ensure_ascii=False))
 
 
 @app.command("serve-local")
@@ -322,7 +355,7 @@ def _open_cache(cache_dir: Path | None) -> ResponseCache:
     logging.getLogger("extractor.cache").addHandler(logging.NullHandler())
     try:
         return ResponseCache(cache_dir or default_cache_dir())
-    except CacheError as exc:
+    except ExtractorError as exc:
         raise _fail(str(exc)) from None
 
 

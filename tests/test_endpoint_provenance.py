@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from extractor.batch import EXIT_ARTICLE_ERRORS, BatchRunner
+from extractor.batch import BatchRunner
+from extractor.cli import EXIT_ARTICLE_ERRORS, exit_code
 from extractor.fake_endpoint import FakeEndpoint, Fault, reporting_responder
+from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
 from tests.reliability import FAKE_KEY, article_of, by_id, make_articles, make_llm, read_lines, run_cli, write_jsonl
 
@@ -81,12 +83,12 @@ def test_case10_a_dead_endpoint_fails_the_rest_at_once_and_resume_recovers(artic
     out = tmp_path / "out.jsonl"
     with FakeEndpoint(faults=lambda *_: Fault("status", 503), respond=reporting_responder) as dead:
         llm = make_llm(dead, max_transport_retries=retries, max_retry_wait_s=0.01)
-        runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False)
+        runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False)
         summary = runner.run(articles, out)
         llm.close()
     lines = by_id(read_lines(out))
     assert sorted(lines) == [a.id for a in articles], "every article has its line"
-    assert summary.exit_code == EXIT_ARTICLE_ERRORS and summary.errors == 30
+    assert exit_code(summary) == EXIT_ARTICLE_ERRORS and summary.errors == 30
     # Without the breaker: 30 articles x 4 attempts. With it: the calls in flight when it opened, no more.
     assert dead.requests <= (threshold + concurrency) * (retries + 1), dead.requests
     skipped = [line for line in lines.values() if line["usage"]["llm_calls"] == 0]
@@ -95,7 +97,7 @@ def test_case10_a_dead_endpoint_fails_the_rest_at_once_and_resume_recovers(artic
 
     with FakeEndpoint(respond=reporting_responder) as alive:
         llm = make_llm(alive)
-        summary = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False).run(
+        summary = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False).run(
             articles, out, resume=True
         )
         llm.close()
@@ -111,7 +113,9 @@ def test_one_articles_persistent_fault_never_opens_the_breaker(articles_dir: Pat
 
     with FakeEndpoint(faults=plan, respond=reporting_responder) as endpoint:
         llm = make_llm(endpoint, max_transport_retries=1, max_retry_wait_s=0.01, breaker_threshold=2)
-        summary = BatchRunner(WholeArticleStrategy(), llm, show_progress=False).run(articles, tmp_path / "o.jsonl")
+        summary = BatchRunner(Pipeline(WholeArticleStrategy(), llm), show_progress=False).run(
+            articles, tmp_path / "o.jsonl"
+        )
         llm.close()
     assert (summary.ok, summary.errors) == (11, 1)
     assert llm.breaker.times_opened == 0
