@@ -240,6 +240,20 @@ def _run_batch(
         where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
         err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:  # -o - and the reader went away (e.g. `| head`): stop, like any filter
+        _quiet_closed_stdout()
+        err.print("standard output was closed: stopped")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null's descriptor so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _may_exist(path: Path) -> bool:

@@ -295,3 +295,18 @@ def test_snapshot_sees_a_replaced_fifo(tmp_path: Path) -> None:
     (tmp_path / "p").unlink()
     (tmp_path / "p").write_text("x")
     assert snapshot(tmp_path) != before
+
+
+def test_case8_a_reader_that_goes_away_stops_the_run_cleanly(articles_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(5):
+        (folder / f"a{k}.txt").write_text(sample(articles_dir, k), encoding="utf-8")
+    process = popen_cli([str(folder), "-o", "-", "--strategy", "baseline", "--concurrency", "1"], tmp_path / "cache")
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(50)  # like `| head -c 50`
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "standard output was closed" in stderr and "Traceback" not in stderr
