@@ -92,7 +92,7 @@ def seed_gate_failure(strategy: Strategy, llm: LLM | None, articles_dir: Path, w
 def test_default_strategy_passes_the_seed_gate(
     recorded_llm: LLM, articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)  # gold `source` paths are relative to the repository root
+    monkeypatch.chdir(tmp_path)  # gold `source` paths are relative to the gold file: any folder works
     failure = seed_gate_failure(get_strategy(DEFAULT_STRATEGY), recorded_llm, articles_dir, tmp_path)
     assert failure is None, failure
 
@@ -100,7 +100,7 @@ def test_default_strategy_passes_the_seed_gate(
 def test_a_prompt_change_fails_the_gate_with_a_message_to_re_record(
     articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(tmp_path)
     default = get_strategy(DEFAULT_STRATEGY)
     assert isinstance(default, GuidedStrategy) and default.prompt is not None
     changed = default.prompt.model_copy(
@@ -137,7 +137,7 @@ class _StanceFlipped:
 def test_a_score_drop_fails_the_gate_as_a_scoring_regression(
     articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(tmp_path)
     failure = seed_gate_failure(_StanceFlipped(), None, articles_dir, tmp_path)
     assert failure is not None and "scoring regression" in failure and "stance_accuracy" in failure
     assert "re-record" not in failure
