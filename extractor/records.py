@@ -64,11 +64,19 @@ class _Frozen(BaseModel):
 
 
 class Claimant(_Frozen):
-    """Who made the claim: a name as written in full in the article, never a pronoun."""
+    """Who made the claim: a name as written in full in the article, never a pronoun.
+
+    Where the article never names the speaker, ``name`` is an explicit description
+    ("Republican officials", "Hillary Clinton's campaign") and ``named`` is False.
+    """
 
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     role: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
     organization: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    named: bool = Field(
+        default=True,
+        description="False when `name` is a description of a speaker the article does not name ('a senior official').",
+    )
 
 
 class Evidence(_Frozen):

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from extractor.nlp.claim_text import ClaimText, Reading, Restater
 from extractor.nlp.cues import Attribution, CueFinder
+from extractor.nlp.instructions import instruction_like
 from extractor.nlp.negation import content_negated
 from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
@@ -23,7 +25,8 @@ from extractor.nlp.speakers import SpeakerResolver
 from extractor.records import Article, Span
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class Candidate:
     disinformation") or the content is negated ("there was no contact"), not both;
     ``content_negated`` says the content itself carries the negation. ``frame``
     says how the content was found (see ``FRAME_ORDER``, plus "according").
+    ``claim_text`` is the content restated as a claim (``claim_text.Restater``),
+    whose ``denies`` is the stance of that restatement; ``claimant_named`` is False
+    when the claimant is a description; ``speaker_options`` are the names of the
+    speakers mentioned near the cue (its sentence and the two before, outside the
+    content): the only claimants a model may choose for it.
     """
 
     sentence: Span
@@ -51,6 +59,9 @@ class Candidate:
     cue_lemma: str | None = None
     frame: str | None = None
     content_negated: bool = False
+    claim_text: ClaimText | None = None
+    claimant_named: bool = True
+    speaker_options: tuple[str, ...] = ()
 
 
 def find_candidates(article: Article, doc: Doc | None = None) -> list[Candidate]:
@@ -74,6 +85,8 @@ class _ArticleWalk:
         quotations = Quotations(doc, spans)
         self.cues = CueFinder(doc, spans, quotations)
         self.speakers = SpeakerResolver(doc, quotations)
+        self.restater = Restater(doc, self.speakers)
+        self.instructions: set[int] = set()  # start tokens of sentences written to a model
 
     def run(self) -> list[Candidate]:
         found: list[Attribution] = []
@@ -81,6 +94,11 @@ class _ArticleWalk:
         ents = sorted(self.doc.ents, key=lambda e: e.start)
         for sentence in self.doc.sents:
             if not sentence.text.strip():
+                continue
+            if instruction_like(sentence.text):
+                # Text written to a model is no attribution, and its names are no speakers.
+                self.instructions.add(sentence.start)
+                seen_ents = _skip_entities(ents, seen_ents, sentence.end)
                 continue
             # Nested cues go before resolution, so they never become the last claimant.
             for item in _drop_nested(list(self.cues.in_sentence(sentence))):
@@ -91,9 +109,11 @@ class _ArticleWalk:
             while seen_ents < len(ents) and ents[seen_ents].start < sentence.end:
                 self.speakers.register(ents[seen_ents])
                 seen_ents += 1
-        return [self._finish(item) for item in _drop_nested(_dedupe(found)) if item.proposition]
+        finished = (self._finish(item) for item in _drop_nested(_dedupe(found)) if item.proposition)
+        return [candidate for candidate in finished if candidate is not None]
 
-    def _finish(self, item: Attribution) -> Candidate:
+    def _finish(self, item: Attribution) -> Candidate | None:
+        """The candidate of ``item``, or None when its content is no claim or reaches into text written to a model."""
         start, end = item.content
         offset = self.offset
         # The sentence span covers every sentence the content runs through.
@@ -101,9 +121,27 @@ class _ArticleWalk:
         sentence_start = min(item.sentence.start_char, first[0].sent.start_char if first else start)
         sentence_end = max(item.sentence.end_char, first[-1].sent.end_char if first else end)
         negated_content = content_negated(self.doc, item.content, item.content_root, item.direct_quote)
-        # A denial of a negated content ("denied that there was no contact") asserts.
-        negated = item.cue_denies != negated_content
         person = item.name
+        content_tokens = [t for t in self.doc if start <= t.idx < end]
+        if any(t.sent.start in self.instructions for t in content_tokens):
+            return None
+        cue_token = _token_at(self.doc, item.cue[0]) if item.cue else None
+        restated = self.restater.restate(
+            Reading(
+                content=item.content,
+                content_root=item.content_root,
+                cue=cue_token if cue_token is not None and cue_token.pos_ in ("VERB", "AUX") else None,
+                frame=item.frame,
+                direct_quote=item.direct_quote,
+                cue_denies=item.cue_denies,
+                content_negated=negated_content,
+                claimant=person,
+                claimant_gender=self.speakers.gender.get(person.name) if person else None,
+            )
+        )
+        if restated is None:
+            return None
+        options = self.speakers.mentions_near(item.sentence, item.content, self.instructions)
         return Candidate(
             sentence=Span(sentence_start + offset, sentence_end + offset),
             content=Span(start + offset, end + offset),
@@ -112,12 +150,15 @@ class _ArticleWalk:
             claimant_name=person.name if person else None,
             claimant_role=person.role if person else None,
             claimant_organization=person.organization if person else None,
-            negated=negated,
+            negated=restated.denies,
             direct_quote=item.direct_quote,
             said_on_text=item.said_on_text,
             cue_lemma=item.cue_lemma,
             frame=item.frame,
             content_negated=negated_content,
+            claim_text=restated,
+            claimant_named=person.named if person else True,
+            speaker_options=options,
         )
 
 
@@ -151,3 +192,16 @@ def _dedupe(found: Iterable[Attribution]) -> list[Attribution]:
         if kept is None or (kept.name is None and item.name is not None):
             by_span[item.content] = item
     return sorted(by_span.values(), key=lambda f: f.content)
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    """The token starting at character ``char`` of the parsed body."""
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _skip_entities(ents: list[SpacySpan], seen: int, end: int) -> int:
+    """Pass over the entities of a skipped sentence without registering them."""
+    while seen < len(ents) and ents[seen].start < end:
+        seen += 1
+    return seen

@@ -248,3 +248,97 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 TITLE_WORDS = frozenset(
     ["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "president", "minister", "deputy", "prime"]
 )
+
+# --- Restating contents as claims (claim_text) ---------------------------------------
+#
+# Chosen on PolNeAR train and the seed guideline (docs/annotation.md §5-§6).
+
+# Verbs whose object is the addressee, not what was said: "told reporters".
+ADDRESSEE_VERBS = frozenset(
+    ["tell", "inform", "brief", "assure", "remind", "notify", "ask", "thank", "urge", "congratulate", "advise"]
+)
+# Verbs whose object or prepositional object is a topic: "discussed grain exports".
+TOPIC_VERBS = frozenset(["discuss", "address", "debate", "talk", "speak", "comment"])
+# "accused X of Y", "blamed X for Y": the content is a charge against X.
+GUILT_VERBS = frozenset(["accuse", "blame"])
+# "called X Y", "denounced X as Y": the content predicates Y of X.
+CHARACTERISING_VERBS = frozenset(
+    [
+        *["call", "describe", "label", "brand", "dub", "characterize", "characterise", "denounce", "condemn"],
+        *["deem", "consider", "regard", "view", "hail", "praise", "slam", "dismiss", "portray", "paint"],
+    ]
+)
+# Subordinators of a clause that is a claim of its own: "While X, Y".
+CONCESSIVE_MARKS = frozenset(["while", "although", "though", "whereas"])
+# Nouns of saying: "a statement stating that S", "reports that S" carry S.
+SPEECH_NOUNS = frozenset(
+    [
+        *["statement", "report", "claim", "allegation", "assertion", "rumor", "rumour", "suggestion", "notion"],
+        *["idea", "accusation", "charge", "news", "information", "message", "post", "tweet", "publication"],
+        *["article", "story", "letter", "assessment", "conclusion", "finding", "announcement", "remark"],
+        *["declaration", "testimony", "reports", "claims"],
+    ]
+)
+# Nominalised propositions: head lemma -> (how it is restated, the word, whether a leading
+# preposition goes). "verb": "its support for X" -> "<owner> supports X"; "be": "its readiness
+# to talk" -> "<owner> is ready to talk"; "of": "the inevitability of X" -> "X is inevitable".
+NOMINAL_PROPOSITIONS: dict[str, tuple[str, str, bool]] = {
+    "support": ("verb", "support", True),
+    "opposition": ("verb", "oppose", True),
+    "intention": ("verb", "intend", False),
+    "intent": ("verb", "intend", False),
+    "plan": ("verb", "plan", False),
+    "decision": ("verb", "decide", False),
+    "refusal": ("verb", "refuse", False),
+    "desire": ("verb", "want", False),
+    "readiness": ("be", "ready", False),
+    "willingness": ("be", "willing", False),
+    "determination": ("be", "determined", False),
+    "commitment": ("be", "committed", False),
+    "inevitability": ("of", "inevitable", False),
+    "possibility": ("of", "possible", False),
+    "necessity": ("of", "necessary", False),
+    "importance": ("of", "important", False),
+    "legitimacy": ("of", "legitimate", False),
+    "illegality": ("of", "illegal", False),
+}
+# Nouns of a definite description that names an organisation ("the ministry said"):
+# resolved to an earlier named organisation whose name holds the noun.
+ORGANISATION_NOUNS = frozenset(
+    [
+        *["ministry", "department", "agency", "company", "group", "party", "campaign", "committee"],
+        *["administration", "government", "bureau", "office", "organization", "organisation", "union"],
+        *["council", "court", "newspaper", "network", "firm", "commission", "service", "institute"],
+        *["university", "foundation", "center", "centre", "board", "team", "embassy", "mission", "kremlin"],
+        *["senate", "house", "congress", "parliament", "authority", "corporation", "association", "coalition"],
+    ]
+)
+# Nationality adjectives and the countries they name, for the organisation of an official
+# ("Russian President Vladimir Putin" -> Russia) and a ministry's full name ("Russian Foreign Ministry").
+DEMONYMS = {
+    "Russian": "Russia", "American": "United States", "US": "United States", "U.S.": "United States",
+    "Ukrainian": "Ukraine", "British": "United Kingdom", "UK": "United Kingdom", "Chinese": "China",
+    "French": "France", "German": "Germany", "Israeli": "Israel", "Iranian": "Iran", "Turkish": "Turkey",
+    "Japanese": "Japan", "Indian": "India", "Syrian": "Syria", "Iraqi": "Iraq", "Polish": "Poland",
+    "Italian": "Italy", "Spanish": "Spain", "Canadian": "Canada", "Mexican": "Mexico", "Saudi": "Saudi Arabia",
+    "Belarusian": "Belarus", "Georgian": "Georgia", "Korean": "Korea", "Palestinian": "Palestine",
+    "Egyptian": "Egypt", "Cuban": "Cuba", "Venezuelan": "Venezuela", "Brazilian": "Brazil",
+}  # fmt: skip
+# Countries by the names articles give them, and the adjective a ministry is named with.
+COUNTRY_DEMONYMS = {
+    "Russia": "Russian", "Russian Federation": "Russian", "United States": "US", "US": "US", "U.S.": "US",
+    "USA": "US", "America": "US", "Ukraine": "Ukrainian", "United Kingdom": "British", "UK": "British",
+    "Britain": "British", "China": "Chinese", "France": "French", "Germany": "German", "Israel": "Israeli",
+    "Iran": "Iranian", "Turkey": "Turkish", "Japan": "Japanese", "India": "Indian", "Syria": "Syrian",
+    "Iraq": "Iraqi", "Poland": "Polish", "Italy": "Italian", "Spain": "Spanish", "Canada": "Canadian",
+    "Mexico": "Mexican", "Saudi Arabia": "Saudi", "Belarus": "Belarusian",
+}  # fmt: skip
+# Capitals used as metonyms for their governments ("Moscow insists"): restated as the country
+# in claim texts (docs/annotation.md §6), where they act, own or are a party, not where they are a place.
+CAPITALS = {
+    "Moscow": "Russia", "Kiev": "Ukraine", "Kyiv": "Ukraine", "Washington": "the United States",
+    "Beijing": "China", "London": "the United Kingdom", "Paris": "France", "Berlin": "Germany",
+    "Tehran": "Iran", "Ankara": "Turkey", "Tokyo": "Japan", "Damascus": "Syria", "Minsk": "Belarus",
+    "Warsaw": "Poland", "Pyongyang": "North Korea", "Seoul": "South Korea", "Riyadh": "Saudi Arabia",
+    "Baghdad": "Iraq", "Kabul": "Afghanistan", "Havana": "Cuba", "Caracas": "Venezuela", "Tbilisi": "Georgia",
+}  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from extractor.nlp.lexicon import ROLE_NOUNS, TITLE_WORDS
+from extractor.nlp.lexicon import COUNTRY_DEMONYMS, DEMONYMS, ROLE_NOUNS, TITLE_WORDS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
@@ -99,34 +99,95 @@ def named_in_description(token: Token) -> SpacySpan | None:
 
 
 def role_of(head: Token, ent: SpacySpan) -> tuple[str | None, str | None]:
-    """Role and organisation written around a name: "Russian Foreign Ministry Spokeswoman"."""
+    """Role and organisation written around a name, from titles and appositions, never from an adjective alone.
+
+    "Russian Foreign Ministry Spokeswoman Maria Zakharova" -> ("Spokeswoman", "Russian Foreign Ministry");
+    "Russian deputy foreign minister Sergey Ryabkov" -> ("deputy foreign minister", "Russian Foreign
+    Ministry"); "the Deputy Minister of Foreign Affairs of the Russian Federation" -> ("Deputy
+    Minister of Foreign Affairs", "Russian Foreign Ministry"); "Russian President Vladimir Putin" ->
+    ("President", "Russia"); "a spokesman for the Kremlin" -> ("spokesman", "Kremlin"). A nationality
+    adjective is never the organisation itself ("Russian"); a place after "in" is neither
+    ("the military attaché in Kiev").
+    """
     doc = head.doc
     phrase_start, phrase_end = head.left_edge.i, head.right_edge.i + 1
     for child in head.children:
         if child.i > head.i and child.dep_ in ("relcl", "acl"):
             phrase_end = min(phrase_end, child.left_edge.i)
+    first = ent.start
+    while first < ent.end - 1 and doc[first].lower_.rstrip(".") in ROLE_NOUNS:
+        # "Spokeswoman Maria Zakharova" tagged as one PERSON: the role word is the role.
+        first += 1
+    person = set(range(first, ent.end))
+    entities = [
+        other
+        for other in doc.ents
+        if phrase_start <= other.start and other.end <= phrase_end and not (set(range(other.start, other.end)) & person)
+    ]
+    # A country tagged ORG ("the Russian Federation") is a place, not the body one speaks for.
+    organisations = [e for e in entities if e.label_ == "ORG" and _country(e.text) is None]
+    places = [e for e in entities if e.label_ in ("GPE", "NORP") or (e.label_ == "ORG" and _country(e.text))]
+    outside = set(person)
+    for other in organisations + places:
+        outside |= set(range(other.start, other.end))
     words = [
         t
         for t in doc[phrase_start:phrase_end]
-        if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "cc") and not t.is_space
+        if t.i not in outside and t.dep_ not in ("det", "punct", "cc", "poss", "case") and not t.is_space
     ]
-    if not words or len(words) > 10:
-        return None, None
-    role = " ".join(t.text for t in words).strip(" ,")
-    role = re.sub(r"\s+'s\b|\s+’s\b", "'s", role)
+    # A trailing "for/of/at/in" that led to an organisation or place belongs to neither role nor name.
+    while words and words[-1].dep_ == "prep" and words[-1].lower_ in ("for", "of", "at", "in", "from"):
+        words.pop()
+    words = [t for t in words if not (t.dep_ == "prep" and t.lower_ in ("in", "from") and t.i + 1 in outside)]
+    if not words or len(words) > 10 or not any(t.pos_ == "NOUN" or t.lemma_.lower() in ROLE_NOUNS for t in words):
+        role = None
+    else:
+        role = re.sub(r"\s*-\s*", "-", " ".join(t.text for t in words)).strip(" ,") or None
     organization = None
-    for other in doc.ents:
-        if (
-            other.label_ in ("ORG", "GPE", "NORP")
-            and phrase_start <= other.start
-            and (other.end <= phrase_end)
-            and other != ent
-        ):
-            organization = clean_name(other.text)
-            break
-    if not any(t.pos_ == "NOUN" or t.lemma_.lower() in ROLE_NOUNS for t in words):
-        return None, organization
-    return role or None, organization
+    if organisations:
+        organization = _without_article(clean_name(organisations[0].text))
+    elif role is not None and (ministry := _ministry(role)) is not None:
+        country = _demonym(places[0].text) if places else None
+        organization = f"{country} {ministry}" if country else None
+    if organization is None and places:
+        organization = _country(places[0].text)
+    return role, organization
+
+
+_MINISTRY = re.compile(
+    r"\b(?:(foreign|defen[cs]e|interior|finance|justice|health|energy|education|economy|trade|agriculture)\s+minister"
+    r"|minister\s+of\s+(foreign affairs|defen[cs]e|the interior|finance|justice|health|energy|education))\b",
+    re.IGNORECASE,
+)
+_DEPARTMENTS = {"foreign affairs": "foreign", "the interior": "interior", "defence": "defense"}
+
+
+def _ministry(role: str) -> str | None:
+    """The ministry a minister's title names: "deputy foreign minister" -> "Foreign Ministry"."""
+    match = _MINISTRY.search(role)
+    if match is None:
+        return None
+    department = (match.group(1) or match.group(2)).lower()
+    department = _DEPARTMENTS.get(department, department)
+    return f"{department.title()} Ministry"
+
+
+def _without_article(name: str) -> str:
+    return re.sub(r"^(?:the|The)\s+", "", name)
+
+
+def _demonym(place: str) -> str | None:
+    """The adjective of a country as organisations are named by it: "the Russian Federation" -> "Russian"."""
+    name = _without_article(clean_name(place))
+    if name in DEMONYMS:
+        return name
+    return COUNTRY_DEMONYMS.get(name)
+
+
+def _country(place: str) -> str | None:
+    """The country a place or nationality names: "Russian" -> "Russia", "the US" -> "United States"."""
+    name = _without_article(clean_name(place))
+    return DEMONYMS.get(name) or (name if name in COUNTRY_DEMONYMS else None)
 
 
 def proper_noun_phrase(token: Token) -> str:

@@ -15,17 +15,42 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 
+_ARGUMENT_DEPS = frozenset(["nsubj", "nsubjpass", "dobj", "attr", "expl", "pobj"])
+
+
+def predicate_negations(verb: Token) -> list[tuple[str, Token]]:
+    """The negations of one predicate, each with its kind.
+
+    "neg": not / n't / never on the verb or its auxiliary ("not only" is none);
+    "det": the determiner "no" of a subject, object or attribute ("There was *no* contact");
+    "pron": a negative pronoun argument ("*Nothing* has changed");
+    "longer": the "no" of "no longer" / "no more".
+    """
+    found: list[tuple[str, Token]] = []
+    heads = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
+    for head in heads:
+        for child in head.children:
+            if child.lower_ == "no" or is_not_only(child):
+                continue
+            if child.dep_ == "neg" or child.lower_ in ("not", "n't", "never"):
+                found.append(("neg", child))
+    for child in verb.children:
+        if child.dep_ == "advmod" and child.lower_ in ("longer", "more"):
+            no = next((g for g in child.children if g.lower_ == "no"), None)
+            if no is not None:
+                found.append(("longer", no))
+        if child.dep_ in _ARGUMENT_DEPS:
+            if child.lower_ in NEGATIVE_PRONOUNS:
+                found.append(("pron", child))
+            det = next((g for g in child.children if g.dep_ == "det" and g.lower_ == "no"), None)
+            if det is not None:
+                found.append(("det", det))
+    return found
+
+
 def clause_negated(root: Token) -> bool:
-    """Whether the clause headed by ``root`` is negated: "not", "never", "no X", "nothing"."""
-    for child in root.children:
-        if child.dep_ == "neg" or child.lower_ in ("not", "n't", "never"):
-            return True
-        if child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "expl") or child.dep_ == "pobj":
-            if child.lower_ in NEGATIVE_PRONOUNS or child.lower_ == "no":
-                return True
-            if any(d.dep_ == "det" and d.lower_ == "no" for d in child.children):
-                return True
-    return False
+    """Whether the clause headed by ``root`` is negated: "not", "never", "no X", "nothing", "no longer"."""
+    return bool(predicate_negations(root))
 
 
 def content_negated(doc: Doc, content: CharSpan, content_root: Token | None, direct_quote: bool) -> bool:
@@ -60,3 +85,9 @@ def falsehood_brand(verb: Token) -> int | None:
             brand = token if token.dep_ in ("oprd", "attr", "acomp") else head
             return brand.left_edge.i
     return None
+
+
+def is_not_only(token: Token) -> bool:
+    """Whether ``token`` is the "not" of "not only ... but": no negation of the predicate."""
+    doc = token.doc
+    return token.lower_ == "not" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ("only", "just", "merely")

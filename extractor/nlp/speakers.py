@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import (
+    CAPITALS,
     GENDER_WORDS,
     NAME_LABELS,
+    ORGANISATION_NOUNS,
     PERSONAL_PRONOUNS,
     PLURAL_PRONOUNS,
     PRONOUN_GENDER,
@@ -41,11 +43,18 @@ if TYPE_CHECKING:
 
 @dataclass
 class Person:
-    """What the article has told of one speaker so far."""
+    """What the article has told of one speaker so far.
+
+    ``label`` is the entity label the speaker was named by (PERSON, ORG, GPE, NORP),
+    None for a description; ``named`` is False when ``name`` is a description
+    ("Republican officials"), not a name.
+    """
 
     name: str
     role: str | None = None
     organization: str | None = None
+    label: str | None = None
+    named: bool = True
 
 
 # A resolved source and the entity label it was named by (None for a description).
@@ -84,12 +93,12 @@ class SpeakerResolver:
             return
         if label == "PERSON":
             ent = with_first_names(ent)
-        name = clean_name(ent.text)
+        name = self._person_name(ent) if label == "PERSON" else clean_name(ent.text)
         if not name:
             return
         if label == "PERSON":
             name = self._full_name(name)
-            person = self.people.setdefault(name, Person(name))
+            person = self.people.setdefault(name, Person(name, label="PERSON"))
             self.person_names.add(name)
             # Learn the role wherever the name is introduced with it ("the spokesman
             # for the foreign ministry, Maria Zakharova, published ..."), so later
@@ -110,8 +119,11 @@ class SpeakerResolver:
     def _label(self, ent: SpacySpan) -> str:
         """The entity's label, corrected to PERSON for a known person's surname.
 
-        The small model often tags a bare surname ("Zakharova", "Guterres") as ORG.
+        The small model often tags a bare surname ("Zakharova", "Guterres") as ORG,
+        and a capital ("Kyiv") as a person.
         """
+        if clean_name(ent.text) in CAPITALS:
+            return "GPE"
         if ent.label_ in ("ORG", "GPE", "NORP") and self.person_names:
             name = clean_name(ent.text)
             if any(known.split()[-1] == name.split()[-1] for known in self.person_names):
@@ -157,7 +169,7 @@ class SpeakerResolver:
             names = [self._name_for(t, conjoined=False) for t in (token, *conjuncts)]
             if all(person is not None and label in NAME_LABELS for person, label in names):
                 joined = " and ".join(person.name for person, _ in names if person is not None)
-                return Person(joined), names[0][1]
+                return Person(joined, label=names[0][1]), names[0][1]
         return self._named(token)
 
     def _named(self, token: Token) -> Named:
@@ -187,8 +199,36 @@ class SpeakerResolver:
             person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
             if person is not None:
                 return person, label
+        if token.lemma_.lower() in ORGANISATION_NOUNS and is_definite(token):
+            organisation = self._organisation(token)
+            if organisation is not None:
+                return organisation, "ORG"
         phrase = description(token)
-        return (Person(phrase), None) if phrase else (None, None)
+        if not phrase:
+            return None, None
+        return Person(self._owner_named(token, phrase), named=False), None
+
+    def _organisation(self, token: Token) -> Person | None:
+        """The named organisation a definite description points back to: "the ministry" -> "Russian Foreign Ministry".
+
+        Only an organisation whose name holds the description's head noun counts
+        ("the bureau" -> "Federal Bureau of Investigation"), the most recent first.
+        """
+        head = token.lemma_.lower()
+        for _, label, name in reversed(self.mentions):
+            if label == "ORG" and head in name.lower().split():
+                return self._known(name, "ORG")
+        return None
+
+    def _owner_named(self, token: Token, phrase: str) -> str:
+        """A description with its possessive pronoun resolved: "his lawyer" -> "Bryan Pagliano's lawyer"."""
+        owner = next((c for c in token.children if c.dep_ == "poss" and c.lower_ in PRONOUN_GENDER), None)
+        if owner is None or not phrase.lower().startswith(owner.lower_ + " "):
+            return phrase
+        person, _ = self._antecedent(owner, ("PERSON",), probe=True)
+        if person is None:
+            return phrase
+        return f"{person.name}'s {phrase[len(owner.text) + 1 :]}"
 
     def _antecedent(
         self,
@@ -196,6 +236,7 @@ class SpeakerResolver:
         labels: tuple[str, ...],
         prefer_claimant: bool = False,
         window: int | None = None,
+        probe: bool = False,
     ) -> Named:
         """The named mention ``token`` (a pronoun or a description) points back to.
 
@@ -213,7 +254,7 @@ class SpeakerResolver:
             return gender is None or known is None or known == gender
 
         def chosen(person: Person, label: str | None) -> Named:
-            if gender is not None and label == "PERSON":
+            if gender is not None and label == "PERSON" and not probe:
                 self.gender.setdefault(person.name, gender)
             return person, label
 
@@ -241,7 +282,7 @@ class SpeakerResolver:
             if position < oldest:
                 break
             if fits(name, label):
-                return chosen(self.people.get(name, Person(name)), label)
+                return chosen(self.people.get(name, Person(name, label=label)), label)
         return None, None
 
     def _window_start(self, token: Token, window: int | None) -> int:
@@ -257,26 +298,96 @@ class SpeakerResolver:
 
     def _person_from_entity(self, ent: SpacySpan, head: Token | None) -> Person:
         """The person (or organisation) an entity names, learning the role written at ``head``."""
-        is_person = self._label(ent) == "PERSON"
+        label = self._label(ent)
+        is_person = label == "PERSON"
         if is_person:
             ent = with_first_names(ent)
-        name = clean_name(ent.text)
-        words = name.split(" ")
-        if is_person and len(words) > 2 and words[0] in self.places:
-            # "the military attaché in Kiev Brittany Stewart": NER ran the place into the name.
-            name = " ".join(words[1:])
-        if is_person:
-            name = self._full_name(name)
-        person = self._known(name)
-        if head is not None:
-            role, organization = role_of(head, ent)
-            if role and not person.role:
-                person.role = role
-            if organization and not person.organization:
-                person.organization = organization
+            name = self._full_name(self._person_name(ent))
+        else:
+            name = clean_name(ent.text)
+        person = self._known(name, label)
+        if head is None:
+            return person
+        role, organization = role_of(head, ent)
+        if role and not person.role:
+            person.role = role
+        if organization and not person.organization:
+            person.organization = organization
+        if (role and role != person.role) or (organization and organization != person.organization):
+            # What this attribution writes ("Russian Foreign Ministry Spokeswoman Maria Zakharova")
+            # goes on its claim; what was learnt first stays for the bare "Zakharova" later.
+            return Person(
+                person.name, role or person.role, organization or person.organization, person.label, person.named
+            )
         return person
 
-    def _known(self, name: str) -> Person:
+    def _person_name(self, ent: SpacySpan) -> str:
+        """A person's name as written, without a place NER ran into it ("in Kiev Brittany Stewart")."""
+        name = clean_name(ent.text)
+        words = name.split(" ")
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        if len(words) > 2 and (words[0] in self.places or before in ("in", "from", "of")):
+            name = " ".join(words[1:])
+        return name
+
+    def _known(self, name: str, label: str | None = "PERSON") -> Person:
         if name not in self.people:
-            self.people[name] = Person(name)
+            self.people[name] = Person(name, label=label)
         return self.people[name]
+
+    def full_name_of(self, ent: SpacySpan) -> str:
+        """The fullest name the article gave the person ``ent`` names ("Putin" -> "Vladimir Putin")."""
+        return self._full_name(self._person_name(with_first_names(ent)))
+
+    def mentions_near(
+        self, sentence: SpacySpan, content: tuple[int, int], skipped: set[int] = frozenset()
+    ) -> tuple[str, ...]:
+        """Names of the speakers mentioned near a cue: its sentence and the two before, outside its content.
+
+        People by their full names, organisations and places as written, first
+        mention first; sentences whose first token is in ``skipped`` (text written
+        to a model) name nobody.
+        """
+        oldest = self._window_start(sentence[0], 2)
+        names: dict[str, None] = {}
+        for ent in self.doc.ents:
+            if not (oldest <= ent.start and ent.end <= sentence.end) or ent.sent.start in skipped:
+                continue
+            if content[0] <= ent.start_char < content[1]:
+                continue
+            label = self._label(ent)
+            if label not in NAME_LABELS:
+                continue
+            if label == "PERSON":
+                name = self._full_name(self._person_name(with_first_names(ent)))
+            else:
+                name = clean_name(ent.text)
+            if len(name) > 1:
+                names.setdefault(name, None)
+        return tuple(names)
+
+    def other_person(self, pronoun: Token, claimant: Person | None) -> str | None:
+        """The named person a pronoun that is not the claimant points to ("calling *him* a war criminal").
+
+        The nearest person named before it in its sentence, else in the two sentences
+        before, who is not the claimant and whose gender (where known) fits; None
+        when there is none. Nothing is learnt: this only reads.
+        """
+        gender = PRONOUN_GENDER.get(pronoun.lower_)
+        if pronoun.lower_ not in PRONOUN_GENDER:
+            return None
+        excluded = claimant.name if claimant is not None else None
+        oldest = self._window_start(pronoun, 2)
+        people = [
+            ent
+            for ent in self.doc.ents
+            if oldest <= ent.start and ent.end <= pronoun.i and self._label(ent) == "PERSON"
+        ]
+        for ent in reversed(people):
+            name = self._full_name(self._person_name(with_first_names(ent)))
+            if name == excluded or (excluded and name.split()[-1] == excluded.split()[-1]):
+                continue
+            known = self.gender.get(name)
+            if gender is None or known is None or known == gender:
+                return name
+        return None
