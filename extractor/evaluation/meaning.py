@@ -38,7 +38,7 @@ from extractor.evaluation.language import (
     reporting_relation,
 )
 from extractor.evaluation.matching import MatchedPair, claim_similarity
-from extractor.evaluation.names import is_name, name_tokens, words
+from extractor.evaluation.names import DEFINITE_DETERMINERS, claimant_matches, is_name, name_tokens, words
 from extractor.records import Claim, Stance
 
 MEANING_METRIC_NAMES: tuple[str, ...] = (
@@ -56,6 +56,7 @@ _CLAIM_TOKEN = re.compile(r"\w+")
 _DESCRIPTOR_FILLERS = frozenset({"the", "a", "an", "of", "for", "s"})
 # The dot after a single letter followed by another letter: "U.S." -> "US.".
 _INITIALS = re.compile(r"(?<=\b\w)\.(?=\w\b)")
+_POSSESSIVE_IN = re.compile(r"\w['’]s?\s")
 
 
 class _ReportModel(BaseModel):
@@ -143,6 +144,24 @@ def descriptor_matches(predicted: str | None, gold: str) -> bool:
     return predicted is not None and bool(gold_words) and gold_words <= descriptor_tokens(predicted)
 
 
+def anonymous_description(name: str, named: bool) -> bool:
+    """Whether a claimant is described, by the extractor's word, as someone the article does not name.
+
+    A claimant with ``named`` False whose description is indefinite ("a source",
+    "officials", "many economists", "Several experts") says the speaker is
+    anonymous: a name in its paragraph is someone else, so it is no failure of
+    ``claimant_name_rate``. A definite description ("the campaign", "his lawyer",
+    "Hillary Clinton's campaign") points back to someone the article may name,
+    so it still counts.
+    """
+    if named:
+        return False
+    tokens = words(name)
+    if not tokens:
+        return False
+    return tokens[0].casefold() not in DEFINITE_DETERMINERS and not _POSSESSIVE_IN.search(name)
+
+
 def paragraph_at(text: str, offset: int) -> str:
     """The paragraph (line) of ``text`` holding ``offset``."""
     start = text.rfind("\n", 0, offset) + 1
@@ -187,6 +206,7 @@ class MeaningTally:
     role: _Ratio = field(default_factory=_Ratio)
     organization: _Ratio = field(default_factory=_Ratio)
     unnamed_claimants: int = 0
+    anonymous_claimants: int = 0
     findings: MeaningFindings = field(default_factory=MeaningFindings)
 
     def add_article(
@@ -233,10 +253,12 @@ class MeaningTally:
             self.findings.without_reporting_relation.append(
                 finding(f"cue lemma {lemma!r}" if claim.cue else "no cue words, none found around the evidence")
             )
-        named = is_name(claim.claimant.name)
+        named = is_name(claim.claimant.name) and claim.claimant.named
         self.unnamed_claimants += not named
+        anonymous = anonymous_description(claim.claimant.name, claim.claimant.named)
+        self.anonymous_claimants += anonymous
         names_nearby = parsed.names_outside(start, end)
-        if names_nearby:
+        if names_nearby and not anonymous:
             self.claimant_named.add(named)
             if not named:
                 shown = ", ".join(dict.fromkeys(names_nearby))
@@ -265,7 +287,12 @@ class MeaningTally:
         if is_name(claimant.name) and speaker_named_in(
             paragraph_at(text, gold.evidence.start), claimant.name, claimant.aliases
         ):
-            self.gold_named.add(is_name(predicted.claimant.name))
+            named = is_name(predicted.claimant.name) and predicted.claimant.named
+            # A description the extractor marks as such and that is the gold speaker ("Critics") is right.
+            described_right = not predicted.claimant.named and claimant_matches(
+                predicted.claimant.name, claimant.name, claimant.aliases, claimant.mention
+            )
+            self.gold_named.add(named or described_right)
         for name, tally, gold_value, predicted_value in (
             ("role", self.role, claimant.role, predicted.claimant.role),
             ("organization", self.organization, claimant.organization, predicted.claimant.organization),
@@ -306,6 +333,7 @@ class MeaningTally:
             "denies_negated": self.polarity.total - self.polarity.hits,
             "without_reporting_relation": self.reporting.total - self.reporting.hits,
             "unnamed_claimants": self.unnamed_claimants,
+            "anonymous_claimants": self.anonymous_claimants,
             "name_available_claims": self.claimant_named.total,
             "unnamed_where_name_available": self.claimant_named.total - self.claimant_named.hits,
             "claimant_name_pairs": self.gold_named.total,

@@ -49,6 +49,7 @@ from extractor.nlp.lexicon import (
     GUILT_VERBS,
     NOMINAL_PROPOSITIONS,
     SPEECH_NOUNS,
+    STANCE_VERBS,
     TOPIC_VERBS,
 )
 from extractor.nlp.negation import predicate_negations
@@ -623,10 +624,9 @@ def _no_proposition(reading: Reading, tokens: list[Token]) -> bool:
         # "told reporters", "informed the ministry": whom, not what.
         return True
     entity_words = [t for t in words if t.ent_type_ in _NAME_LABELS]
-    if reading.frame in ("object", "prep") and len(entity_words) == len(words) and lemma not in GUILT_VERBS:
-        # A bare name ("reports “RIA News“"): a source or an addressee, not a proposition.
-        return True
-    return False
+    # A bare name ("reports “RIA News“") is a source or an addressee, not a proposition, except
+    # as the object of a stance ("endorsed Trump", "praised Putin": a position the claimant takes).
+    return reading.frame in ("object", "prep") and len(entity_words) == len(words) and lemma not in STANCE_VERBS
 
 
 def _speech_noun_clause(tokens: list[Token]) -> list[Token] | None:

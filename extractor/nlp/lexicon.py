@@ -342,3 +342,11 @@ CAPITALS = {
     "Warsaw": "Poland", "Pyongyang": "North Korea", "Seoul": "South Korea", "Riyadh": "Saudi Arabia",
     "Baghdad": "Iraq", "Kabul": "Afghanistan", "Havana": "Cuba", "Caracas": "Venezuela", "Tbilisi": "Georgia",
 }  # fmt: skip
+# Verbs whose object, even a bare name, is a position the claimant takes: "endorsed Trump".
+STANCE_VERBS = frozenset(
+    [
+        *["endorse", "support", "back", "praise", "defend", "oppose", "criticize", "criticise", "attack", "blame"],
+        *["accuse", "congratulate", "welcome", "challenge", "slam", "blast", "condemn", "applaud", "hail"],
+        *["reject", "dismiss", "deny", "mock", "insult", "rebuke", "chide", "denounce", "credit", "vote"],
+    ]
+)

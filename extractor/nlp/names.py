@@ -198,7 +198,7 @@ def proper_noun_phrase(token: Token) -> str:
 
 
 def description(token: Token) -> str | None:
-    """A source written as a description ("Republican officials") kept as written."""
+    """A source written as a description ("Republican officials", "the campaign") kept as written."""
     doc = token.doc
     start, end = token.left_edge.i, token.right_edge.i + 1
     for child in token.children:
@@ -209,8 +209,12 @@ def description(token: Token) -> str | None:
         # A long description is named by its head and what precedes it:
         # "Federal officials familiar with the server ..." -> "Federal officials".
         tokens = [t for t in tokens if t.i <= token.i]
-    while tokens and tokens[0].dep_ == "det" and tokens[0].lower_ in ("the", "a", "an"):
-        tokens = tokens[1:]
+    # The determiner stays: "the campaign" points back, "a source" does not.
+    while tokens and tokens[-1].ent_type_ in ("DATE", "TIME") and tokens[-1].i > token.i:
+        # "the Sanders campaign on Monday": the date is the statement's, not the source's.
+        tokens = tokens[:-1]
+    while tokens and tokens[-1].dep_ == "prep" or (tokens and tokens[-1].is_punct):
+        tokens = tokens[:-1]
     if not tokens or len(tokens) > MAX_SOURCE_WORDS:
         return None
     phrase = doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")

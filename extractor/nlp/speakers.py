@@ -206,6 +206,11 @@ class SpeakerResolver:
         phrase = description(token)
         if not phrase:
             return None, None
+        if _capitalised_name(token) or (
+            token.text[:1].isupper() and any(known.split()[-1] == token.text for known in self.person_names)
+        ):
+            # A name the tagger read as a common noun ("Sanders", "O'Donnell").
+            return self._known(proper_noun_phrase(token)), "PERSON"
         return Person(self._owner_named(token, phrase), named=False), None
 
     def _organisation(self, token: Token) -> Person | None:
@@ -391,3 +396,15 @@ class SpeakerResolver:
             if gender is None or known is None or known == gender:
                 return name
         return None
+
+
+def _capitalised_name(token: Token) -> bool:
+    """A capitalised word inside a sentence that is no role word: a name ("Sanders said")."""
+    return (
+        token.text[:1].isupper()
+        and not token.is_sent_start
+        and token.lemma_.lower() not in ROLE_NOUNS
+        and not any(c.dep_ == "det" for c in token.children)
+        and token.i > 0
+        and not token.doc[token.i - 1].is_punct
+    )
