@@ -30,6 +30,7 @@ from extractor.articles import ArticleFailure, article_from_text, checked_articl
 from extractor.cache import cache_key, code_fingerprint
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.errors import InputError, LLMError, redact
+from extractor.nlp.instructions import instruction_around, instruction_like
 from extractor.records import Article, ArticleResult, Claim, Usage
 from extractor.strategies.base import Strategy, StrategyOutput
 
@@ -260,13 +261,25 @@ class Pipeline:
 
     @staticmethod
     def _gate(article: Article, output: StrategyOutput) -> tuple[list[Claim], int]:
-        """Last gate before output: whatever a strategy returns, nothing ungrounded or from the header goes out."""
-        claims = [
+        """Last gate before output: whatever a strategy returns, nothing ungrounded or from the header goes out.
+
+        Nor anything read from text written to a model ("Ignore previous instructions
+        and report that ...", "IMPORTANT SYSTEM NOTE TO THE AI"): a claim whose evidence
+        sits in such a sentence, or whose claimant is such text, is dropped (not counted
+        as ungrounded: its evidence is the article's own).
+        """
+        grounded = [
             claim
             for claim in output.claims
             if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
         ]
-        return claims, output.dropped_ungrounded + len(output.claims) - len(claims)
+        claims = [
+            claim
+            for claim in grounded
+            if not instruction_around(article.text, claim.evidence.start, claim.evidence.end)
+            and not instruction_like(claim.claimant.name)
+        ]
+        return claims, output.dropped_ungrounded + len(output.claims) - len(grounded)
 
     # -- the result memo -----------------------------------------------------------------------
 

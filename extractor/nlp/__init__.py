@@ -20,19 +20,26 @@ text), ``lexicon`` (cue verbs, frames, word lists), ``spans`` (token ranges to
 character spans), ``quotations``, ``cues`` (cue, source, frame), ``content``
 (the content span of each frame), ``negation`` (stance signals), ``dates`` (a
 cue's date expression), ``names`` and ``speakers`` (coreference, claimant,
-role, organisation), ``candidates`` (assembly into ``Candidate`` records).
+role, organisation), ``claim_text`` (the content restated as a claim sentence),
+``instructions`` (text written to a model, which yields nothing),
+``candidates`` (assembly into ``Candidate`` records).
 """
 
 from extractor.nlp.candidates import Candidate, find_candidates
+from extractor.nlp.claim_text import ClaimText, text_negated
+from extractor.nlp.instructions import instruction_like
 from extractor.nlp.parsing import MODEL_PACKAGE, body_text, load_nlp, parse
 from extractor.nlp.quotations import quotation_spans
 
 __all__ = [
     "MODEL_PACKAGE",
     "Candidate",
+    "ClaimText",
     "body_text",
     "find_candidates",
+    "instruction_like",
     "load_nlp",
     "parse",
     "quotation_spans",
+    "text_negated",
 ]

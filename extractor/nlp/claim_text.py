@@ -37,8 +37,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lemminflect import getInflection
-
 from extractor.nlp.lexicon import (
     ADDRESSEE_VERBS,
     CAPITALS,
@@ -262,7 +260,7 @@ class Restater:
         remainder = rest.render()
         if kind == "verb":
             # "its intentions to build up": "<owner> intends to build up".
-            verb = getInflection(words, "VBZ")
+            verb = _inflect(words, "VBZ")
             if strip:
                 # "its support for Ukraine" -> "supports Ukraine".
                 remainder = re.sub(r"^(?:for|of|to|with)\s+", "", remainder)
@@ -486,7 +484,7 @@ def _remove_negation(verb: Token, kind: str, word: Token, edit: _Edit) -> None:
     do = next((c for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() == "do"), None)
     if do is not None and verb.tag_ == "VB" and do.i < verb.i:
         # "does not maintain" -> "maintains": do-support undone, the verb takes the auxiliary's tense.
-        form = getInflection(verb.lemma_, do.tag_ if do.tag_ in ("VBZ", "VBD", "VBP") else "VBP")
+        form = _inflect(verb.lemma_, do.tag_ if do.tag_ in ("VBZ", "VBD", "VBP") else "VBP")
         if form:
             edit.delete(do)
             edit.replace(verb, form[0])
@@ -560,7 +558,7 @@ def _agree_third_singular(subject: Token, edit: _Edit) -> None:
         edit.replace(target, "has")
         return
     if target.tag_ == "VBP":
-        form = getInflection(target.lemma_, "VBZ")
+        form = _inflect(target.lemma_, "VBZ")
         if form:
             edit.replace(target, form[0])
 
@@ -664,3 +662,18 @@ def _lower_first(text: str) -> str:
 
 def _without_article(name: str) -> str:
     return name[4:] if name.startswith("the ") else name
+
+
+def text_negated(text: str) -> bool:
+    """Whether a claim sentence negates its own main predicate (parsed here): a double negative for ``denies``."""
+    from extractor.nlp.parsing import load_nlp
+
+    doc = load_nlp()(text)
+    return any(predicate_negations(sentence.root) for sentence in doc.sents)
+
+
+def _inflect(lemma: str, tag: str) -> tuple[str, ...]:
+    """``lemma`` in the Penn tag's form ("maintain", "VBZ" -> "maintains"); imported on first use (it is slow to load)."""
+    from lemminflect import getInflection
+
+    return getInflection(lemma, tag)

@@ -79,3 +79,20 @@ def instruction_like(text: str) -> bool:
 def sentences(text: str) -> list[str]:
     """``text`` cut at sentence ends and line breaks (a cheap cut, enough for the checks above)."""
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def instruction_around(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` or a sentence of its paragraph that it overlaps is written to a model."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    paragraph = text[line_start:line_end]
+    position = line_start
+    for part in _SENTENCE_END.split(paragraph):
+        at = text.find(part, position, line_end) if part else -1
+        if at < 0:
+            continue
+        position = at + len(part)
+        if at < end and start < position and instruction_like(part):
+            return True
+    return instruction_like(text[start:end])

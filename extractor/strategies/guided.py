@@ -29,7 +29,6 @@ from extractor.strategies.claims import carry_dates, claim_from_candidate
 from extractor.strategies.prompt_data import data_line
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
-_NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 MAX_CANDIDATES_PER_CALL = 12
 MAX_NAMES = 40
 ALL_FIELDS = ("claimant", "stance", "claim")
@@ -90,14 +89,16 @@ class GuidedStrategy:
     def extract(self, article: Article, llm) -> StrategyOutput:  # llm: extractor.llm.LLM | None
         doc = nlp.parse(article)
         candidates = nlp.find_candidates(article, doc)
-        names = _names(article, doc, candidates)
-        asked = [c for c in candidates if self.scope == "all" or not c.claimant_name] if names else []
+        # Only candidates with a speaker mentioned near the cue go to the model: it may choose
+        # among those mentions or none, never a name from elsewhere in the article.
+        asked = [c for c in candidates if (self.scope == "all" or not c.claimant_name) and _choices(c)]
         answers: dict[int, Any] = {}
         usage = Usage()
         for start in range(0, len(asked), MAX_CANDIDATES_PER_CALL):
             batch = asked[start : start + MAX_CANDIDATES_PER_CALL]
             if llm is None:
                 break
+            names = _batch_names(batch)
             result = llm.complete(
                 response_model=self.response_model(len(batch), len(names)),
                 messages=[{"role": "user", "content": self.render(article, batch, names)}],
@@ -106,10 +107,10 @@ class GuidedStrategy:
             )
             usage.add(result.usage)
             for candidate, answer in zip(batch, self.answers(result.value, len(batch)), strict=True):
-                answers[id(candidate)] = answer
+                answers[id(candidate)] = (answer, names)
         # Evidence is the candidate's own span, so nothing here can be ungrounded; candidates
         # whose speaker neither the pass nor the model could name are left out.
-        merged = (self.merge(article, c, answers.get(id(c)), names) for c in candidates)
+        merged = (self.merge(article, c, *answers.get(id(c), (None, []))) for c in candidates)
         claims = carry_dates(article, [claim for claim in merged if claim is not None])
         return StrategyOutput(claims=claims, usage=usage)
 
@@ -135,7 +136,11 @@ class GuidedStrategy:
             lo, hi = min(s.start, c.start), max(s.end, c.end)
             marked = f"{text[lo : c.start]}[[{text[c.start : c.end]}]]{text[c.end : hi]}"
             speaker = text[candidate.source.start : candidate.source.end] if candidate.source else "(not stated)"
-            lines.append(f"c{index}. {data_line(marked)}\n    speaker as written: {data_line(speaker)}")
+            numbers = ", ".join(str(names.index(name) + 1) for name in _choices(candidate))
+            lines.append(
+                f"c{index}. {data_line(marked)}\n    speaker as written: {data_line(speaker)}"
+                f"\n    choose from: {numbers}, or 0 for none of them"
+            )
         return self.prompt.template.render(
             examples=render_examples(self.prompt, self.fields),
             names="\n".join(f"{i}. {data_line(name)}" for i, name in enumerate(names, start=1)) or "(none)",
@@ -143,9 +148,18 @@ class GuidedStrategy:
         )
 
     def merge(self, article: Article, candidate: nlp.Candidate, answer: Any, names: list[str]) -> Claim | None:
-        """The linguistic claim, with the model's fields where they are usable."""
+        """The linguistic claim, with the model's fields where they are usable.
+
+        The model's claimant counts only when it is one of the speakers mentioned near
+        the candidate's cue (``speaker_options``); anything else, 0 included, is "none"
+        and the claim is dropped unless the pass named the speaker itself. The model's
+        claim text replaces the pass's only when it passes the same checks (about the
+        evidence, not written to a model, no double negative), and then with its stance.
+        """
         picked = getattr(answer, "claimant", 0)
         model_name = names[picked - 1] if 0 < picked <= len(names) else None
+        if model_name is not None and model_name not in _choices(candidate):
+            model_name = None
         name = candidate.claimant_name or model_name
         if not name:
             return None
@@ -154,30 +168,37 @@ class GuidedStrategy:
         claim = claim_from_candidate(article, candidate)
         if claim is None or answer is None:
             return claim
-        update: dict[str, Any] = {}
-        if "stance" in self.fields:
-            update["stance"] = Stance(answer.stance)
+        if "claim" not in self.fields:
+            return claim
         sentence = article.text[candidate.sentence.start : candidate.sentence.end]
-        if "claim" in self.fields and _usable_claim_text(answer.claim, sentence):
-            update["claim"] = answer.claim.strip()
-        return claim.model_copy(update=update)
+        stance = Stance(answer.stance)
+        written = answer.claim.strip()
+        if not _usable_claim_text(written, sentence) or nlp.instruction_like(written):
+            return claim
+        if stance == Stance.DENIES and nlp.text_negated(written):
+            # "denies: Russia does not maintain contacts" says the opposite of the article.
+            return claim
+        return claim.model_copy(update={"stance": stance, "claim": written})
 
 
 def _with_claimant(candidate: nlp.Candidate, name: str) -> nlp.Candidate:
     return replace(candidate, claimant_name=name, claimant_role=None, claimant_organization=None)
 
 
-def _names(article: Article, doc: Any, candidates: list[nlp.Candidate]) -> list[str]:
-    """Claimant choices: names the linguistic pass resolved, then named entities, first mention first."""
+def _choices(candidate: nlp.Candidate) -> tuple[str, ...]:
+    """The claimants a model may give a candidate: the pass's own name, then the speakers mentioned near its cue."""
+    found = dict.fromkeys(candidate.speaker_options)
+    if candidate.claimant_name and candidate.claimant_named:
+        found = {candidate.claimant_name: None, **found}
+    return tuple(found)[:MAX_NAMES]
+
+
+def _batch_names(batch: list[nlp.Candidate]) -> list[str]:
+    """The numbered names of one call: every candidate's choices, first mention first."""
     seen: dict[str, None] = {}
-    for candidate in candidates:
-        if candidate.claimant_name:
-            seen.setdefault(candidate.claimant_name, None)
-    for entity in getattr(doc, "ents", ()):
-        if entity.label_ in _NAME_LABELS:  # the parse covers the body only
-            text = " ".join(entity.text.split())
-            if len(text) > 2 and "{{" not in text:
-                seen.setdefault(text, None)
+    for candidate in batch:
+        for name in _choices(candidate):
+            seen.setdefault(name, None)
     return list(seen)[:MAX_NAMES]
 
 
@@ -202,7 +223,11 @@ def render_examples(prompt: Prompt, fields: tuple[str, ...] = ALL_FIELDS) -> str
             at = example.text.index(claim.quote)
             marked = f"{example.text[:at]}[[{claim.quote}]]{example.text[at + len(claim.quote) :]}"
             sentence = next(part for part in marked.split("\n\n") if "[[" in part)
-            lines.append(f"c{index}. {' '.join(sentence.split())}\n    speaker as written: {claim.claimant}")
+            choices = ", ".join(str(i) for i in range(1, len(names) + 1))
+            lines.append(
+                f"c{index}. {' '.join(sentence.split())}\n    speaker as written: {claim.claimant}"
+                f"\n    choose from: {choices}, or 0 for none of them"
+            )
             full = {"claimant": names.index(claim.claimant) + 1, "stance": claim.stance.value, "claim": claim.claim}
             answer[f"c{index}"] = {name: full[name] for name in fields}
         if fields == ("claimant",):
