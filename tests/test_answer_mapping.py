@@ -141,7 +141,8 @@ def _guided_answer(request: dict[str, Any]) -> dict[str, Any]:
     return {
         # The model's stance wins over the pass's reading (the pass reads a denial here).
         "c1": {"claimant": number["Maria Zakharova"], "stance": "asserts", "claim": "Moscow had received a proposal."},
-        # "Some" is no name: the model's pick names the speaker.
+        # "Some" is no name, and Peskov is only mentioned after it: the model may not choose him
+        # (only a speaker mentioned in the cue's sentence or the two before), so the claim goes.
         "c2": {"claimant": number["Dmitry Peskov"], "stance": "denies", "claim": "The offer was still open."},
         # A claim text unrelated to the evidence is refused; the rules' text stands.
         "c3": {
@@ -153,26 +154,23 @@ def _guided_answer(request: dict[str, Any]) -> dict[str, Any]:
 
 def test_guided_full_maps_every_answer_field_to_the_exact_claim() -> None:
     result, request = _extract("guided_full", GUIDED_TEXT, _guided_answer)
-    assert list(listed_names(request))[:2] == ["Maria Zakharova", "Dmitry Peskov"]
+    # The names are the speakers mentioned near the candidates' cues, the pass's own first.
+    assert list(listed_names(request)) == ["Maria Zakharova", "Foreign Ministry", "Dmitry Peskov", "Kremlin"]
     assert prompt_text(request).count("speaker as written:") >= 3
+    assert "choose from: 1, 2, or 0" in prompt_text(request)  # c2 ("Some said"): Peskov comes later
 
     assert [_record(claim) for claim in result.claims] == [
         {
-            "name": "Maria Zakharova", "role": "Foreign Ministry spokeswoman", "organization": "Foreign Ministry",
+            # Role and organisation from the title: "Foreign Ministry spokeswoman".
+            "name": "Maria Zakharova", "role": "spokeswoman", "organization": "Foreign Ministry",
             "stance": "asserts", "claim": "Moscow had received a proposal.", "said_on": dt.date(2024, 2, 13),
             "evidence": _evidence(GUIDED_TEXT, "that Moscow had received no proposal"),
             "attribution": AttributionKind.REPORTED,
         },
         {
-            # Named by the model: the pass's role and organisation belonged to nobody.
-            "name": "Dmitry Peskov", "role": None, "organization": None,
-            "stance": "denies", "claim": "The offer was still open.", "said_on": None,
-            "evidence": _evidence(GUIDED_TEXT, "that the offer was still open"),
-            "attribution": AttributionKind.REPORTED,
-        },
-        {
-            "name": "Dmitry Peskov", "role": "Kremlin spokesman", "organization": "Kremlin",
-            "stance": "asserts", "claim": "Talks had resumed.", "said_on": None,
+            # The refused claim text takes the model's stance with it: the pass's reading stands whole.
+            "name": "Dmitry Peskov", "role": "spokesman", "organization": "Kremlin",
+            "stance": "denies", "claim": "Talks had resumed.", "said_on": None,
             "evidence": _evidence(GUIDED_TEXT, "that talks had resumed"),
             "attribution": AttributionKind.REPORTED,
         },

@@ -94,9 +94,11 @@ def test_compromised_model_cannot_put_ungrounded_claims_in_the_output(tmp_path: 
         assert article.text[evidence["start"] : evidence["end"]] == evidence["quote"]
         assert evidence["start"] >= article.body_start
         assert grounding.mentioned_in(claim["claimant"]["name"], article.text)
-    # Obeying the injection only ever yields the injection sentence itself as evidence, for anyone to read.
-    putin = [c for c in line["claims"] if c["claimant"]["name"] == "Vladimir Putin"]
-    assert [c["evidence"]["quote"] for c in putin] == [INJECTION]
+    # Obeying the injection yields nothing: a claim read from text written to a model is dropped
+    # by the pipeline's last gate, though its evidence is the article's own.
+    assert not any(c["claimant"]["name"] == "Vladimir Putin" for c in line["claims"])
+    assert not any("Ignore previous" in c["evidence"]["quote"] for c in line["claims"])
+    assert [c["claimant"]["name"] for c in line["claims"]] == ["Anna Berg"]
 
 
 def test_impossible_sentence_numbers_never_become_claims(tmp_path: Path, record_property: Any) -> None:

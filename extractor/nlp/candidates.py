@@ -87,6 +87,7 @@ class _ArticleWalk:
         self.speakers = SpeakerResolver(doc, quotations)
         self.restater = Restater(doc, self.speakers)
         self.instructions: set[int] = set()  # start tokens of sentences written to a model
+        self.contents: list[tuple[int, int]] = []
 
     def run(self) -> list[Candidate]:
         found: list[Attribution] = []
@@ -109,7 +110,10 @@ class _ArticleWalk:
             while seen_ents < len(ents) and ents[seen_ents].start < sentence.end:
                 self.speakers.register(ents[seen_ents])
                 seen_ents += 1
-        finished = (self._finish(item) for item in _drop_nested(_dedupe(found)) if item.proposition)
+        kept = [item for item in _drop_nested(_dedupe(found)) if item.proposition]
+        # What someone is reported to say is not where a speaker of another statement is named.
+        self.contents = [item.content for item in kept]
+        finished = (self._finish(item) for item in kept)
         return [candidate for candidate in finished if candidate is not None]
 
     def _finish(self, item: Attribution) -> Candidate | None:
@@ -141,7 +145,7 @@ class _ArticleWalk:
         )
         if restated is None:
             return None
-        options = self.speakers.mentions_near(item.sentence, item.content, self.instructions)
+        options = self.speakers.mentions_near(item.sentence, self.contents, self.instructions)
         return Candidate(
             sentence=Span(sentence_start + offset, sentence_end + offset),
             content=Span(start + offset, end + offset),

@@ -345,9 +345,9 @@ class SpeakerResolver:
         return self._full_name(self._person_name(with_first_names(ent)))
 
     def mentions_near(
-        self, sentence: SpacySpan, content: tuple[int, int], skipped: set[int] = frozenset()
+        self, sentence: SpacySpan, contents: list[tuple[int, int]], skipped: set[int] = frozenset()
     ) -> tuple[str, ...]:
-        """Names of the speakers mentioned near a cue: its sentence and the two before, outside its content.
+        """Names of the speakers mentioned near a cue: its sentence and the two before, outside any content.
 
         People by their full names, organisations and places as written, first
         mention first; sentences whose first token is in ``skipped`` (text written
@@ -358,7 +358,7 @@ class SpeakerResolver:
         for ent in self.doc.ents:
             if not (oldest <= ent.start and ent.end <= sentence.end) or ent.sent.start in skipped:
                 continue
-            if content[0] <= ent.start_char < content[1]:
+            if any(start <= ent.start_char < end for start, end in contents):
                 continue
             label = self._label(ent)
             if label not in NAME_LABELS:

@@ -136,7 +136,7 @@ class GuidedStrategy:
             lo, hi = min(s.start, c.start), max(s.end, c.end)
             marked = f"{text[lo : c.start]}[[{text[c.start : c.end]}]]{text[c.end : hi]}"
             speaker = text[candidate.source.start : candidate.source.end] if candidate.source else "(not stated)"
-            numbers = ", ".join(str(names.index(name) + 1) for name in _choices(candidate))
+            numbers = ", ".join(str(names.index(name) + 1) for name in _choices(candidate) if name in names)
             lines.append(
                 f"c{index}. {data_line(marked)}\n    speaker as written: {data_line(speaker)}"
                 f"\n    choose from: {numbers}, or 0 for none of them"
