@@ -308,6 +308,10 @@ class Restater:
                 continue
             if reading.direct_quote:
                 continue
+            if lower in _PERSON_PRONOUNS and (named := self._named_before(token, tokens, reading)) is not None:
+                # "Biden said Putin had lied and that he would be judged": "he" is Putin, named in the content.
+                edit.replace(token, named + ("'s" if possessive else ""))
+                continue
             if lower in _PERSON_PRONOUNS or lower in _ORGANISATION_PRONOUNS:
                 if not claimant_done and _fits_claimant(token, reading, False) and (
                     token.dep_ in _SUBJECT_DEPS or possessive
@@ -320,6 +324,22 @@ class Restater:
                     if other is not None:
                         edit.replace(token, other + ("'s" if possessive else ""))
         self._names(tokens, edit)
+
+    def _named_before(self, pronoun: Token, tokens: list[Token], reading: Reading) -> str | None:
+        """A person other than the claimant named in the content before ``pronoun``, gender permitting."""
+        claimant = reading.claimant.name if reading.claimant is not None else None
+        gender = _PERSON_PRONOUNS.get(pronoun.lower_)
+        first = tokens[0].i
+        for ent in reversed([e for e in self.doc.ents if first <= e.start and e.end <= pronoun.i]):
+            if ent.label_ != "PERSON":
+                continue
+            name = self.speakers.full_name_of(ent)
+            if claimant and name.split()[-1] == claimant.split()[-1]:
+                return None
+            known = self.speakers.gender.get(name)
+            if known is None or known == gender:
+                return name
+        return None
 
     def _names(self, tokens: list[Token], edit: _Edit) -> None:
         """Names made self-contained: a surname as the full name the article gave, a capital as its country.
@@ -423,6 +443,11 @@ def _drop_leading(root: Token, tokens: list[Token], edit: _Edit) -> None:
             following = root.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(root.doc) else None
             if following is not None and following.text == ",":
                 edit.delete(following)
+    for conjunct in (c for c in root.children if c.dep_ == "conj" and c.i in inside):
+        # "... had lied and that he would be judged": the second complementiser goes too.
+        for mark in conjunct.children:
+            if mark.dep_ == "mark" and mark.lower_ == "that" and mark.i in inside:
+                edit.delete(mark)
     for token in tokens:
         if edit.deleted(token):
             continue
