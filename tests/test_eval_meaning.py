@@ -13,6 +13,7 @@ import pytest
 from extractor.evaluation.gold import GoldClaim
 from extractor.evaluation.language import ParsedArticle, negation_of_main_predicate, read_cue, reporting_relation
 from extractor.evaluation.meaning import (
+    anonymous_description,
     claim_token_f1,
     descriptor_matches,
     gold_claim_is_written,
@@ -247,6 +248,46 @@ def test_meaning_metrics_of_a_hand_made_article(tmp_path: Path) -> None:
         ("role", None),
         ("organization", None),
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "anonymous"),
+    [
+        ("a senior official", False, True),
+        ("Officials", False, True),
+        ("Several experts", False, True),
+        ("the spokeswoman", False, False),  # definite: it points back to someone the article may name
+        ("Hillary Clinton's campaign", False, False),
+        ("his lawyer", False, False),
+        ("Dmitry Peskov", True, False),
+        ("a senior official", True, False),  # without the extractor's word, the old rule holds
+    ],
+)
+def test_an_anonymous_description_is_one_the_extractor_marks_and_that_points_back_to_no_one(
+    name: str, named: bool, anonymous: bool
+) -> None:
+    assert anonymous_description(name, named) is anonymous
+
+
+def test_named_false_claimants_are_judged_by_what_they_describe(tmp_path: Path) -> None:
+    gold, predicted = _article_claims()
+    described = [
+        # "Officials" at a sentence start passes the capital-letter rule, but the extractor says
+        # it is a description: not a name, and an anonymous one.
+        {**predicted[0], "claimant": {"name": "Officials", "named": False}},
+        # An anonymous source beside someone else's name is no failure: not counted.
+        {**predicted[1], "claimant": {"name": "a senior official", "named": False}},
+        # A definite description beside the speaker's name still is.
+        {**predicted[2], "claimant": {"name": "the ministry's spokeswoman", "named": False}},
+    ]
+    report = run(tmp_path, {"a": (ARTICLE, gold, described)})
+    counts = report.counts
+    assert counts["anonymous_claimants"] == 2
+    # Only the definite description is counted beside the names of its paragraph: a failure.
+    assert (counts["name_available_claims"], counts["unnamed_where_name_available"]) == (1, 1)
+    assert counts["unnamed_claimants"] == 3
+    # Against gold, both matched pairs name a speaker the article names: neither description is right.
+    assert (counts["claimant_name_pairs"], counts["unnamed_where_gold_names_speaker"]) == (2, 2)
 
 
 def test_gold_without_written_claim_texts_reports_fidelity_as_na_not_zero(tmp_path: Path) -> None:

@@ -319,7 +319,9 @@ class Restater:
                     edit.replace(token, CLAIMANT + ("'s" if possessive else ""))
                     claimant_done = True
                     continue
-                if lower in _PERSON_PRONOUNS and token.dep_ not in _SUBJECT_DEPS:
+                if lower in _PERSON_PRONOUNS:
+                    # Not the claimant: an object ("calling *him* a war criminal"), or a subject the
+                    # claimant cannot be ("Her campaign said that *she* would win").
                     other = self.speakers.other_person(token, reading.claimant)
                     if other is not None:
                         edit.replace(token, other + ("'s" if possessive else ""))
@@ -610,7 +612,8 @@ def _fits_claimant(pronoun: Token, reading: Reading, direct_quote: bool) -> bool
     lower = pronoun.lower_
     label = claimant.label
     if lower in _PERSON_PRONOUNS:
-        if label not in (None, "PERSON") or " and " in claimant.name:
+        if label != "PERSON" or " and " in claimant.name:
+            # A description ("her campaign", "officials") is no "he" or "she".
             return False
         return reading.claimant_gender is None or reading.claimant_gender == _PERSON_PRONOUNS[lower]
     if lower in ("it", "its"):

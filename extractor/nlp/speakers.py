@@ -10,6 +10,7 @@ from "Mr."/"Mrs.", role words and earlier pronouns.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -222,7 +223,7 @@ class SpeakerResolver:
         head = token.lemma_.lower()
         for _, label, name in reversed(self.mentions):
             if label == "ORG" and head in name.lower().split():
-                return self._known(name, "ORG")
+                return self._known(re.sub(r"^(?:the|The)\s+", "", name), "ORG")
         return None
 
     def _owner_named(self, token: Token, phrase: str) -> str:
