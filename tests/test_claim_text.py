@@ -75,7 +75,9 @@ def strategy() -> BaselineStrategy:
          'denies', 'The contacts, which the United States had sought, were held at that level.'),
     ],
 )
-def test_claim_sentence_and_stance(strategy: BaselineStrategy, text: str, stance: str | None, claim: str | None) -> None:
+def test_claim_sentence_and_stance(
+    strategy: BaselineStrategy, text: str, stance: str | None, claim: str | None
+) -> None:
     claims = strategy.extract(Article(id="t", text=text, source="t"), None).claims
     if claim is None:
         assert claims == []

@@ -61,7 +61,8 @@ def _claimants(strategy: BaselineStrategy, text: str) -> list[tuple[str, bool, s
             ("A senior administration official", False, None, None),
         ),
         (
-            "The Russian Foreign Ministry published a statement on Monday. The ministry said that the talks had failed.",
+            "The Russian Foreign Ministry published a statement on Monday. "
+            "The ministry said that the talks had failed.",
             ("Russian Foreign Ministry", True, None, None),
         ),
         (

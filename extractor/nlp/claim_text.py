@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING
 from extractor.nlp.lexicon import (
     ADDRESSEE_VERBS,
     CAPITALS,
-    COUNTRY_DEMONYMS,
     CHARACTERISING_VERBS,
     CONCESSIVE_MARKS,
+    COUNTRY_DEMONYMS,
     FALSEHOOD_WORDS,
     GUILT_VERBS,
     NOMINAL_PROPOSITIONS,
@@ -147,12 +147,9 @@ class Restater:
         if root is not None:
             _drop_leading(root, tokens, edit)
             if reading.content_negated:
-                if _denegate(root, edit, tokens):
-                    denies = not stance_from_cue
-                else:
-                    # The negation stays in the words: the stance is what they say, except that
-                    # denying a negated content keeps its denial ("denied that there was no contact").
-                    denies = stance_from_cue
+                # Restated positively, the negation turns the stance; when it stays in the words the
+                # stance is what they say (and denying a negated content keeps its denial).
+                denies = not stance_from_cue if _denegate(root, edit, tokens) else stance_from_cue
             elif not stance_from_cue and _branded_false(root, tokens, edit):
                 denies = True
         self._pronouns(reading, tokens, edit)
@@ -231,7 +228,10 @@ class Restater:
         return f"{subject} {_be(head, past=False)} {rest.render()}"
 
     def _nominal(self, reading: Reading, head: Token, tokens: list[Token]) -> str | None:
-        """A nominalised proposition: "its support for X" -> "<owner> supports X", "the inevitability of X" -> "X is inevitable"."""
+        """A nominalised proposition restated.
+
+        "its support for X" -> "<owner> supports X"; "the inevitability of X" -> "X is inevitable".
+        """
         entry = NOMINAL_PROPOSITIONS.get(head.lemma_.lower())
         if entry is None:
             return None
@@ -296,7 +296,7 @@ class Restater:
         claimant_done = False
         for token in tokens:
             lower = token.lower_
-            if token.i in edit.edits or token.pos_ != "PRON" and token.tag_ != "PRP$":
+            if token.i in edit.edits or (token.pos_ != "PRON" and token.tag_ != "PRP$"):
                 continue
             possessive = token.tag_ == "PRP$" or token.dep_ == "poss"
             if reading.direct_quote and (lower in _FIRST_PERSON or (lower in _FIRST_PLURAL and _is_group(reading))):
@@ -429,9 +429,13 @@ def _drop_leading(root: Token, tokens: list[Token], edit: _Edit) -> None:
     """Drop what opens the content but is no part of the proposition: marks, "that", "if", "While X,", "But"."""
     inside = {t.i for t in tokens}
     for child in root.children:
-        if child.dep_ == "mark" and child.lower_ in ("that", "if", "whether") and child.i in inside:
-            if all(edit.deleted(t) or t.is_punct for t in tokens if t.i < child.i):
-                edit.delete(child)
+        if (
+            child.dep_ == "mark"
+            and child.lower_ in ("that", "if", "whether")
+            and child.i in inside
+            and all(edit.deleted(t) or t.is_punct for t in tokens if t.i < child.i)
+        ):
+            edit.delete(child)
         if (
             child.dep_ == "advcl"
             and child.i < root.i
@@ -476,9 +480,7 @@ def _denegate(root: Token, edit: _Edit, tokens: list[Token]) -> bool:
         negations = predicate_negations(conjunct)
         if len(negations) == 1 and negations[0][1].i in inside:
             plan.append((conjunct, negations[0]))
-        elif negations:
-            return False
-        elif not _drop_conjunct(root, conjunct, edit):
+        elif negations or not _drop_conjunct(root, conjunct, edit):
             return False
     for verb, (kind, word) in plan:
         _remove_negation(verb, kind, word, edit)
@@ -669,9 +671,12 @@ def _speech_noun_clause(tokens: list[Token]) -> list[Token] | None:
             clause = next((c for c in child.children if c.dep_ == "ccomp"), None)
             if clause is not None and clause.i in inside:
                 return [t for t in _subtree(clause) if t.i in inside]
-        if child.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" and m.lower_ == "that" for m in child.children):
-            if child.i in inside:
-                return [t for t in _subtree(child) if t.i in inside]
+        if (
+            child.dep_ in ("acl", "ccomp")
+            and child.i in inside
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in child.children)
+        ):
+            return [t for t in _subtree(child) if t.i in inside]
     return None
 
 
@@ -701,7 +706,10 @@ def text_negated(text: str) -> bool:
 
 
 def _inflect(lemma: str, tag: str) -> tuple[str, ...]:
-    """``lemma`` in the Penn tag's form ("maintain", "VBZ" -> "maintains"); imported on first use (it is slow to load)."""
+    """``lemma`` in the Penn tag's form ("maintain", "VBZ" -> "maintains").
+
+    lemminflect is imported on first use: it takes a third of a second to load.
+    """
     from lemminflect import getInflection
 
     return getInflection(lemma, tag)

@@ -213,7 +213,7 @@ def description(token: Token) -> str | None:
     while tokens and tokens[-1].ent_type_ in ("DATE", "TIME") and tokens[-1].i > token.i:
         # "the Sanders campaign on Monday": the date is the statement's, not the source's.
         tokens = tokens[:-1]
-    while tokens and tokens[-1].dep_ == "prep" or (tokens and tokens[-1].is_punct):
+    while (tokens and tokens[-1].dep_ == "prep") or (tokens and tokens[-1].is_punct):
         tokens = tokens[:-1]
     if not tokens or len(tokens) > MAX_SOURCE_WORDS:
         return None
