@@ -85,7 +85,8 @@ class ClaimText:
 
     def render(self, name: str) -> str:
         """The claim sentence for claimant ``name``: capitalised, one final stop, within the record's limit."""
-        return finish_sentence(self.template.replace(CLAIMANT, name))
+        # A capital speaking is its government ("Moscow insists"): in the claim, the country.
+        return finish_sentence(self.template.replace(CLAIMANT, CAPITALS.get(name, name)))
 
 
 def finish_sentence(text: str) -> str:
