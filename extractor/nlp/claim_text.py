@@ -46,6 +46,7 @@ from extractor.nlp.lexicon import (
     FALSEHOOD_WORDS,
     GUILT_VERBS,
     NOMINAL_PROPOSITIONS,
+    ROLE_NOUNS,
     SPEECH_NOUNS,
     STANCE_VERBS,
     TOPIC_VERBS,
@@ -362,6 +363,20 @@ class Restater:
                     for token in ent[1:]:
                         edit.delete(token)
         for token in tokens:
+            if (
+                token.pos_ == "NOUN"
+                and token.lemma_.lower() in ROLE_NOUNS
+                and token.dep_ != "compound"
+                and any(c.dep_ == "det" and c.lower_ == "the" and c.i in inside for c in token.children)
+                and not (token.i + 1 < len(self.doc) and self.doc[token.i + 1].ent_type_ == "PERSON")
+            ):
+                # "the Russian president" -> "Russian president Vladimir Putin", when the article named him so.
+                person = self.speakers.person_described(token)
+                if person is not None:
+                    det = next(c for c in token.children if c.dep_ == "det")
+                    edit.delete(det)
+                    edit.replace(token, f"{token.text} {person}")
+        for token in tokens:
             if token.text not in CAPITALS or token.i in edit.edits or token.ent_type_ not in ("GPE", "PERSON", "ORG"):
                 continue
             country = CAPITALS[token.text]
@@ -412,6 +427,9 @@ class _Edit:
             if token.i not in self.edits and token_end > self.end:
                 text = text[: max(0, self.end - token.idx)]
             if text:
+                if text.startswith("'") and parts:
+                    # A possessive written in ("Washington s" -> "the United States's") joins its noun.
+                    parts[-1] = parts[-1].rstrip()
                 parts.append(text + (token.whitespace_ if token_end < self.end else ""))
             elif parts and token.whitespace_ and not parts[-1].endswith(" "):
                 # A deleted token glued to the one before keeps its space: "has|n't tried" -> "has tried".

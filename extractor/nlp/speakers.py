@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import (
     CAPITALS,
+    DEMONYMS,
     GENDER_WORDS,
     NAME_LABELS,
     ORGANISATION_NOUNS,
@@ -340,6 +341,28 @@ class SpeakerResolver:
         if name not in self.people:
             self.people[name] = Person(name, label=label)
         return self.people[name]
+
+    def person_described(self, head: Token) -> str | None:
+        """The named person a definite role description stands for: "the Russian president" -> "Vladimir Putin".
+
+        Only people named before ``head`` whose learnt role holds the head noun, and
+        whose role or organisation agrees with every nationality or organisation
+        word of the description; the most recently mentioned one.
+        """
+        modifiers = [c for c in head.children if c.i < head.i and c.ent_type_ in ("NORP", "GPE", "ORG")]
+        for position, label, name in reversed(self.mentions):
+            if label != "PERSON" or position >= head.i:
+                continue
+            person = self.people.get(name)
+            if person is None or person.role is None:
+                continue
+            role_words = {w.lower() for w in re.findall(r"\w+", person.role)}
+            if head.lemma_.lower() not in role_words and head.lower_ not in role_words:
+                continue
+            known = " ".join(filter(None, (person.role, person.organization))).lower()
+            if all(any(w in known for w in (m.text.lower(), DEMONYMS.get(m.text, "").lower()) if w) for m in modifiers):
+                return name
+        return None
 
     def full_name_of(self, ent: SpacySpan) -> str:
         """The fullest name the article gave the person ``ent`` names ("Putin" -> "Vladimir Putin")."""
