@@ -70,7 +70,7 @@ def strategy() -> BaselineStrategy:
         ('Guterres denounced the offensive as an absurd war.',
          'asserts', 'The offensive is an absurd war.'),
         ('Kiev insists that it was not planning an offensive.',
-         'denies', 'Kiev was planning an offensive.'),
+         'denies', 'Ukraine was planning an offensive.'),
         ('Sergei Ryabkov said the contacts, which Washington had sought, were not held at that level.',
          'denies', 'The contacts, which the United States had sought, were held at that level.'),
     ],
