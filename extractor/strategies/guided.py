@@ -3,12 +3,16 @@
 The linguistic pass (``extractor.nlp``) finds each attribution's cue,
 source and content span, so evidence is grounded by construction. The model
 then gets one small, schema-constrained job per article: for every candidate,
-pick the claimant from the numbered list of names in the article (an integer,
-so it cannot invent one), give the stance, and write the claim as a
-self-contained sentence. Every field is bounded (integers in range, enums,
+pick the claimant by number among the speakers mentioned near its cue (its
+sentence and the two before; 0 for none, which drops a claim the pass could not
+name), give the stance, and write the claim as a self-contained sentence. A
+number outside the candidate's own choices counts as none, so the model can
+neither invent a speaker nor take one from elsewhere in the article. Every field is bounded (integers in range, enums,
 ``max_length``), which keeps a small local model from looping and keeps output
 tokens few; a strong remote model gets the same job through the same code.
-Where the model's answer is unusable the linguistic reading stands.
+Where the model's answer is unusable the linguistic reading stands: a claim
+sentence not about its evidence, written to a model, or a double negative for
+``denies`` is refused, and the pass's sentence and stance stand together.
 """
 
 from __future__ import annotations
