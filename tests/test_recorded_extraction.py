@@ -51,22 +51,24 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (715, "Sergei Ryabkov", "denies"),
         (840, "Sergei Ryabkov", "asserts"),
         (853, "Sergei Ryabkov", "asserts"),
-        (1337, "Kiev Brittany Stewart", "asserts"),
+        (1337, "Brittany Stewart", "asserts"),
         (1522, "The United States", "asserts"),
-        (1775, "Kiev Brittany Stewart", "denies"),
+        (1775, "Brittany Stewart", "denies"),
         (2013, "Lloyd Austin", "asserts"),
-        (2191, "American side", "asserts"),
+        (2191, "the American side", "asserts"),
         (2376, "Donbass", "asserts"),
     ],
-    # The 0.5B model answered "denies" and no name pick (0) for all seven: the pass's names stand.
+    # The 0.5B model numbered its claimants 1..6 in candidate order; the pass had named every speaker,
+    # so its names stand. Where the model's claim sentence passed the checks it came with its stance
+    # (961, 1049, 1743: "asserts"); elsewhere the pass's sentence and stance stand together.
+    # "Washington rejected them" (930) is no claim.
     "guided_full": [
         (175, "Maria Zakharova", "denies"),
         (595, "Maria Zakharova", "denies"),
-        (930, "Washington", "denies"),
-        (961, "Maria Zakharova", "denies"),
-        (1049, "Maria Zakharova", "denies"),
+        (961, "Maria Zakharova", "asserts"),
+        (1049, "Maria Zakharova", "asserts"),
         (1610, "Maria Zakharova", "denies"),
-        (1743, "Maria Zakharova", "denies"),
+        (1743, "Maria Zakharova", "asserts"),
     ],
     "whole_article": [
         (0, "Russia", "denies"),
