@@ -48,7 +48,7 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
     from contextlib import ExitStack
     from unittest import mock
 
-    from extractor import batch, grounding, llm
+    from extractor import batch, grounding, llm, pipeline
     from extractor.articles import read_articles
     from extractor.cache import ResponseCache
     from extractor.strategies import whole_article
@@ -75,10 +75,10 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
         (llm.LLM, "complete", "llm.complete (key + get + validate)"),
         (whole_article.WholeArticleStrategy, "to_claim", "claims from answers (grounding)"),
         (whole_article.WholeArticleStrategy, "extract", "strategy.extract"),
-        (batch, "sha256_text", "article sha256"),
-        (batch.BatchRunner, "_memo_key", "article result key (settings + sha256)"),
-        (batch.BatchRunner, "_remembered", "stored article result (get + validate)"),
-        (batch.BatchRunner, "process", "BatchRunner.process (all but read/write)"),
+        (pipeline, "sha256_text", "article sha256"),
+        (pipeline.Pipeline, "_memo_key", "article result key (settings + sha256)"),
+        (pipeline.Pipeline, "_remembered", "stored article result (get + validate)"),
+        (pipeline.Pipeline, "process", "Pipeline.process (all but read/write)"),
         (batch.OutputFile, "write", "output line (JSON + write)"),
     ]
     articles = list(itertools.islice(read_articles([inputs]), limit))  # read once, timed below
@@ -88,7 +88,7 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
             stack.enter_context(mock.patch.object(owner, attribute, timed(label, getattr(owner, attribute))))
         started = time.perf_counter()
         for article in articles:
-            output.write(runner.process(article))
+            output.write(runner.engine.process(article))
         total = time.perf_counter() - started
     output.close()
     started = time.perf_counter()
@@ -110,11 +110,12 @@ def run_batch(
     from extractor.batch import BatchRunner
     from extractor.cache import ResponseCache
     from extractor.llm import LLM, LLMSettings
+    from extractor.pipeline import Pipeline
     from extractor.strategies.whole_article import WholeArticleStrategy
 
     cache = ResponseCache(cache_dir)
     llm = LLM(LLMSettings(model="fake-model", base_url=base_url, api_key="bench"), cache=cache)
-    runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False)
+    runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False)
     rss_before = current_rss_mib()
     if trace:
         import tracemalloc
@@ -132,7 +133,7 @@ def run_batch(
     peak = peak_rss_mib()
     stages = breakdown(runner, inputs, out.with_suffix(".breakdown.jsonl")) if concurrency == 1 else None
     if profile:  # after the timed run, one article at a time (the cache is warm either way)
-        profile_sequential(runner.process, read_articles([inputs]), RESULTS_DIR / "cache-profile.txt")
+        profile_sequential(runner.engine.process, read_articles([inputs]), RESULTS_DIR / "cache-profile.txt")
     llm.close()
     cache.close()
     return {

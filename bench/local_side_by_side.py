@@ -125,6 +125,7 @@ def run_ours(
 ) -> dict[str, Any]:
     from extractor.batch import BatchRunner
     from extractor.llm import LLM, LLMSettings
+    from extractor.pipeline import Pipeline
     from extractor.strategies import get_strategy
 
     strategy = get_strategy(name)
@@ -132,7 +133,7 @@ def run_ours(
     # timed-out request keeps the (serialising) server busy while its retry waits behind it.
     llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url, mode="tools", timeout_s=timeout_s))
     try:
-        summary = BatchRunner(strategy, llm, concurrency=1, local_server=server, show_progress=False).run(
+        summary = BatchRunner(Pipeline(strategy, llm, local_server=server), concurrency=1, show_progress=False).run(
             pausable(articles), out, resume=resume
         )
     finally:

@@ -30,10 +30,11 @@ def child(inputs: Path, out: Path, base_url: str, concurrency: int) -> dict[str,
     from extractor.articles import read_articles
     from extractor.batch import BatchRunner
     from extractor.llm import LLM, LLMSettings
+    from extractor.pipeline import Pipeline
     from extractor.strategies.whole_article import WholeArticleStrategy
 
     llm = LLM(LLMSettings(model="fake-model", base_url=base_url, api_key="bench"), cache=None)
-    runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False)
+    runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False)
     rss_before = current_rss_mib()
     started = time.perf_counter()
     summary = runner.run(read_articles([inputs]), out)

@@ -32,6 +32,7 @@ from _endpoint import endpoint
 
 from extractor.batch import BatchRunner
 from extractor.llm import LLM, LLMSettings
+from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
 
 
@@ -42,7 +43,7 @@ def cpu_seconds() -> float:
 
 def run_once(served: Any, articles: int, concurrency: int, out: Path) -> dict[str, Any]:
     llm = LLM(LLMSettings(model="fake-model", base_url=served.base_url, api_key="bench"), cache=None)
-    runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False)
+    runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False)
     endpoint_cpu = getattr(served, "cpu_seconds", lambda: float("nan"))
     try:
         cpu0, server0, wall0 = cpu_seconds(), endpoint_cpu(), time.perf_counter()
@@ -60,7 +61,7 @@ def profile(n: int) -> None:
     """Where a call's client-side time goes: ``n`` articles, one at a time, zero latency, pyinstrument."""
     with endpoint(latency_s=0.0) as served:
         llm = LLM(LLMSettings(model="fake-model", base_url=served.base_url, api_key="bench"), cache=None)
-        runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=1, show_progress=False)
+        runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=1, show_progress=False)
         for article in synthetic_articles(10):
             runner.process(article)
         path = profile_sequential(runner.process, synthetic_articles(n), RESULTS_DIR / "orchestration-profile.txt")

@@ -32,6 +32,7 @@ from _endpoint import endpoint
 from extractor.batch import BatchRunner
 from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLM, LLMSettings
+from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
 
 TARGET_MS = 5.0
@@ -46,7 +47,7 @@ def capture_bodies(n: int) -> list[dict[str, Any]]:
     with FakeEndpoint(respond=reporting_responder, history=n + 10) as served:
         llm = LLM(LLMSettings(model="fake-model", base_url=served.base_url, api_key="bench"))
         with tempfile.TemporaryDirectory() as tmp:
-            BatchRunner(WholeArticleStrategy(), llm, concurrency=1, show_progress=False).run(
+            BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=1, show_progress=False).run(
                 synthetic_articles(n), Path(tmp) / "capture.jsonl"
             )
         llm.close()
@@ -58,7 +59,7 @@ def capture_bodies(n: int) -> list[dict[str, Any]]:
 
 def time_ours(base_url: str, n: int, out: Path) -> tuple[float, float]:
     llm = LLM(LLMSettings(model="fake-model", base_url=base_url, api_key="bench"), cache=None)
-    runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=1, show_progress=False)
+    runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=1, show_progress=False)
     runner.run(synthetic_articles(10), out)  # warm: connection, caches
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     summary = runner.run(synthetic_articles(n), out)

@@ -27,12 +27,13 @@ from langextract.core import data as lx_data
 
 from extractor.batch import BatchRunner
 from extractor.llm import LLM, LLMSettings
+from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
 
 
 def run_ours(base_url: str, n: int, concurrency: int, out: Path) -> dict[str, Any]:
     llm = LLM(LLMSettings(model="fake-model", base_url=base_url, api_key="bench"), cache=None)
-    runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=concurrency, show_progress=False)
+    runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), concurrency=concurrency, show_progress=False)
     started = time.perf_counter()
     summary = runner.run(synthetic_articles(n), out)
     wall = time.perf_counter() - started

@@ -1,3 +1,62 @@
-"""extractor: source-grounded claim extraction from news articles."""
+"""extractor: source-grounded claim records (who claimed what, asserting or denying it) from news articles.
+
+The Python API in three lines::
+
+    from extractor import Extractor
+    ex = Extractor(strategy="baseline")
+    result = ex.extract("Kremlin spokesman Dmitry Peskov said on Monday that ...")
+
+``Extractor`` (configured by ``ExtractorConfig``) is the front door; ``extract`` is the
+one-shot form. Results are ``ArticleResult`` records, the lines ``extractor extract``
+writes. Importing this package loads no model client, no spaCy: those load on first use.
+"""
+
+from extractor.api import Extractor, extract
+from extractor.config import ExtractorConfig
+from extractor.errors import (
+    ConfigError,
+    ExtractorError,
+    InputError,
+    LLMError,
+    LocalModelError,
+    PromptError,
+)
+from extractor.records import (
+    Article,
+    ArticleResult,
+    AttributionKind,
+    Claim,
+    Claimant,
+    Evidence,
+    Stance,
+    Usage,
+)
+from extractor.strategies import Strategy, StrategyOutput, available_strategies, get_strategy, register_strategy
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "ArticleResult",
+    "AttributionKind",
+    "Claim",
+    "Claimant",
+    "ConfigError",
+    "Evidence",
+    "Extractor",
+    "ExtractorConfig",
+    "ExtractorError",
+    "InputError",
+    "LLMError",
+    "LocalModelError",
+    "PromptError",
+    "Stance",
+    "Strategy",
+    "StrategyOutput",
+    "Usage",
+    "__version__",
+    "available_strategies",
+    "extract",
+    "get_strategy",
+    "register_strategy",
+]

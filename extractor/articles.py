@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.records import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -32,7 +33,7 @@ JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
-DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MAX_CHARS = DEFAULT_MAX_ARTICLE_CHARS
 
 _TEMPLATE_JUNK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _DATE_PREFIX = re.compile(r"^\s*(?:date|published|posted)[:\s]+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
@@ -113,9 +114,9 @@ def read_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Art
     if suffix in JSON_SUFFIXES:
         yield from _read_json(text, path, max_chars)
     elif suffix in HTML_SUFFIXES:
-        yield _checked(_article_from_html(text, path), max_chars)
+        yield checked_article(_article_from_html(text, path), max_chars)
     else:
-        yield _checked(article_from_plain_text(path.stem, text, source), max_chars)
+        yield checked_article(article_from_plain_text(path.stem, text, source), max_chars)
 
 
 def _decode(raw: bytes, path: Path) -> str | ArticleFailure:
@@ -127,7 +128,8 @@ def _decode(raw: bytes, path: Path) -> str | ArticleFailure:
         return ArticleFailure(path.stem, str(path), f"not valid UTF-8 (byte {exc.start}); re-encode the file as UTF-8")
 
 
-def _checked(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:
+def checked_article(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:
+    """``article``, or why it cannot be extracted: no text after its header, or over ``max_chars``."""
     if isinstance(article, ArticleFailure):
         return article
     if not article.text[article.body_start :].strip():
@@ -139,6 +141,24 @@ def _checked(article: Article | ArticleFailure, max_chars: int) -> Article | Art
             f"article has {len(article.text):,} characters, over the limit of {max_chars:,} (--max-article-chars)",
         )
     return article
+
+
+def article_from_text(
+    text: str,
+    *,
+    id: str | None = None,
+    source: str = "<text>",
+    title: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Article | ArticleFailure:
+    """A string given in code read as a text file would be; its id defaults to a hash of the text."""
+    article_id = id or f"text-{sha256_text(text)[:12]}"
+    if "\x00" in text:
+        return ArticleFailure(article_id, source, "text contains NUL bytes, not an article")
+    article = article_from_plain_text(article_id, text, source, title=title, published=published, url=url)
+    return checked_article(article, max_chars)
 
 
 def article_from_plain_text(
@@ -272,7 +292,7 @@ def _read_json(text: str, path: Path, max_chars: int) -> Iterator[Article | Arti
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items):
         where = f"{path}[{index}]" if isinstance(data, list) else str(path)
-        yield _checked(_article_from_json(item, where), max_chars)
+        yield checked_article(_article_from_json(item, where), max_chars)
 
 
 def _read_jsonl(path: Path, max_chars: int) -> Iterator[Article | ArticleFailure]:
@@ -301,7 +321,7 @@ def _jsonl_lines(handle: Iterable[bytes], path: Path, max_chars: int) -> Iterato
         except json.JSONDecodeError as exc:
             yield ArticleFailure(f"{path.stem}:{line_no}", where, f"line {line_no}: invalid JSON: {exc.msg}")
             continue
-        yield _checked(_article_from_json(item, where), max_chars)
+        yield checked_article(_article_from_json(item, where), max_chars)
 
 
 def _article_from_json(item: object, where: str) -> Article | ArticleFailure:

@@ -1,28 +1,26 @@
-"""Running a strategy over many articles: bounded concurrency, progress, resume, atomic lines, summary.
+"""Running many articles into one output file: resume, atomic lines, progress and the run summary.
 
 One output line per article is the unit of everything: of resumption (``--resume``
 keeps the articles already done and redoes the rest), of error reporting (a
 failure is a line with ``status: "error"``, never an exception escaping the
 batch) and of atomic writing (each line goes out in one ``write`` on an
-``O_APPEND`` descriptor, so a kill never leaves a torn line). Inputs are
-streamed with at most ``2 × concurrency`` articles in flight, so memory stays
-flat however large the batch.
+``O_APPEND`` descriptor, so a kill never leaves a torn line). What happens to
+one article, and how many are in flight, is the pipeline's business
+(``Pipeline.extract_many``, which ``Extractor.extract_many`` runs): inputs are
+streamed with at most ``2 × concurrency`` articles in flight, so memory stays flat
+however large the batch. Exit codes are the CLI's.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
-import logging
 import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rich.progress import (
     BarColumn,
@@ -33,18 +31,23 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from extractor.articles import ArticleFailure, sha256_text
-from extractor.cache import cache_key, code_fingerprint
-from extractor.llm import LLM, LLMError, redact
-from extractor.records import Article, ArticleResult, Claim, Usage
-from extractor.strategies.base import Strategy
+from extractor.articles import ArticleFailure
+from extractor.records import Article, ArticleResult, Usage
 
-log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_ARTICLE_ERRORS = 1
-EXIT_USAGE = 2
-EXIT_BUDGET_SPENT = 3
+class ArticleEngine(Protocol):
+    """What a batch runs articles through: an ``Extractor`` or a ``Pipeline``."""
+
+    @property
+    def budget_exhausted(self) -> bool: ...
+    @property
+    def budget_limit(self) -> int | None: ...
+    @property
+    def server_restarts(self) -> int: ...
+
+    def extract_many(
+        self, items: Iterable[Article | ArticleFailure], *, concurrency: int
+    ) -> Iterator[ArticleResult]: ...
 
 
 @dataclass
@@ -60,11 +63,15 @@ class BatchSummary:
     stopped_reason: str | None = None
     server_restarts: int = 0
 
-    @property
-    def exit_code(self) -> int:
-        if self.stopped_reason:
-            return EXIT_BUDGET_SPENT
-        return EXIT_ARTICLE_ERRORS if self.errors else EXIT_OK
+    def record(self, result: ArticleResult) -> None:
+        self.articles += 1
+        self.usage.add(result.usage)
+        if result.status == "ok":
+            self.ok += 1
+            self.claims += len(result.claims)
+            self.dropped_ungrounded += result.dropped_ungrounded
+        else:
+            self.errors += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,178 +137,13 @@ def completed_ids(path: Path) -> set[str]:
     return done
 
 
-def _error_line(
-    article_id: str, source: str, message: str, strategy: Strategy, llm: LLM | None, usage: Usage | None = None
-) -> ArticleResult:
-    identity = llm.identity if llm else {}
-    return ArticleResult(
-        id=article_id,
-        source=source,
-        status="error",
-        error=message,
-        strategy=strategy.name,
-        model=identity.get("model"),
-        endpoint=identity.get("endpoint"),
-        prompt_version=getattr(strategy, "prompt_version", None),
-        usage=usage or Usage(),
-        finished_at=dt.datetime.now(dt.UTC),
-    )
-
-
-def strategy_settings(strategy: Strategy) -> dict[str, Any]:
-    """A strategy's name, prompt version and scalar settings: what, besides code, shapes its claims."""
-    settings: dict[str, Any] = {"name": strategy.name, "prompt_version": getattr(strategy, "prompt_version", None)}
-    if dataclasses.is_dataclass(strategy):
-        for item in dataclasses.fields(strategy):
-            value = getattr(strategy, item.name)
-            if item.init and isinstance(value, str | int | float | bool | None):
-                settings[item.name] = value
-    return settings
-
-
 class BatchRunner:
-    """Runs one strategy over a stream of articles into one output file."""
+    """Runs articles through an engine (an ``Extractor`` or a ``Pipeline``) into one output file."""
 
-    def __init__(
-        self,
-        strategy: Strategy,
-        llm: LLM | None,
-        *,
-        concurrency: int = 1,
-        local_server: Any | None = None,
-        show_progress: bool = True,
-    ) -> None:
-        self.strategy = strategy
-        self.llm = llm
+    def __init__(self, engine: ArticleEngine, *, concurrency: int = 1, show_progress: bool = True) -> None:
+        self.engine = engine
         self.concurrency = max(1, concurrency)
-        self.local_server = local_server
         self.show_progress = show_progress
-
-    def process(self, article: Article) -> ArticleResult:
-        started = time.perf_counter()
-        identity = self.llm.identity if self.llm else {}
-        base: dict[str, Any] = {
-            "id": article.id,
-            "source": article.source,
-            "strategy": self.strategy.name,
-            "model": identity.get("model"),
-            "endpoint": identity.get("endpoint"),
-            "prompt_version": getattr(self.strategy, "prompt_version", None),
-            "published": article.published,
-            "title": article.title,
-            "text_sha256": sha256_text(article.text),
-        }
-        memo_key = self._memo_key(article, base["text_sha256"])
-        remembered = self._remembered(memo_key)
-        if remembered is not None:
-            claims, dropped, responses = remembered
-            return ArticleResult(
-                **base,
-                status="ok",
-                claims=claims,
-                usage=Usage(cache_hits=responses),
-                dropped_ungrounded=dropped,
-                seconds=time.perf_counter() - started,
-                finished_at=dt.datetime.now(dt.UTC),
-            )
-        restarts_before = self.local_server.restarts if self.local_server is not None else 0
-        try:
-            output = self.strategy.extract(article, self.llm)
-        except LLMError as exc:
-            message = f"{exc.kind} error: {exc}"
-            if exc.kind == "transport" and self.local_server is not None and self._restarted(restarts_before):
-                message = "local model server crashed during this article (it was restarted); rerun with --resume"
-            return ArticleResult(
-                **base,
-                status="error",
-                error=message,
-                usage=exc.usage,
-                seconds=time.perf_counter() - started,
-                finished_at=dt.datetime.now(dt.UTC),
-            )
-        except Exception as exc:  # one article's failure must never stop the batch
-            secret = self.llm.settings.api_key if self.llm else None
-            return ArticleResult(
-                **base,
-                status="error",
-                error=redact(f"{type(exc).__name__}: {exc}", secret)[:500],
-                seconds=time.perf_counter() - started,
-                finished_at=dt.datetime.now(dt.UTC),
-            )
-        # Last gate before output: whatever a strategy returns, nothing ungrounded goes out.
-        claims = [
-            claim
-            for claim in output.claims
-            if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
-        ]
-        dropped = output.dropped_ungrounded + len(output.claims) - len(claims)
-        if memo_key is not None:
-            responses = output.usage.llm_calls + output.usage.cache_hits
-            self._remember(memo_key, claims, dropped, responses)
-        return ArticleResult(
-            **base,
-            status="ok",
-            claims=claims,
-            usage=output.usage,
-            dropped_ungrounded=dropped,
-            seconds=time.perf_counter() - started,
-            finished_at=dt.datetime.now(dt.UTC),
-        )
-
-    def _memo_key(self, article: Article, text_sha256: str) -> str | None:
-        """The key of this article's finished result, or None when results are not kept (no model, no cache)."""
-        if not self.strategy.uses_llm or self.llm is None or self.llm.cache is None:
-            return None
-        settings = self.llm.settings
-        return cache_key(
-            {
-                "kind": "article-result",
-                "code": code_fingerprint(),
-                "strategy": strategy_settings(self.strategy),
-                **self.llm.identity,
-                "decoding": {"temperature": settings.temperature, "seed": settings.seed},
-                "text_sha256": text_sha256,
-                "body_start": article.body_start,
-                "published": article.published,
-            }
-        )
-
-    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int] | None:
-        if key is None or self.llm is None or self.llm.cache is None:
-            return None
-        stored = self.llm.cache.get_result(key)
-        if stored is None:
-            return None
-        try:
-            claims = [Claim.model_validate(claim) for claim in stored["claims"]]
-            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"])
-        except (KeyError, TypeError, ValueError):
-            log.warning("a stored article result no longer validates; extracting again")
-            return None
-
-    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int) -> None:
-        assert self.llm is not None and self.llm.cache is not None
-        self.llm.cache.set_result(
-            key,
-            {
-                "claims": [claim.model_dump(mode="json") for claim in claims],
-                "dropped_ungrounded": dropped,
-                "responses": responses,
-            },
-        )
-
-    def _restarted(self, restarts_before: int) -> bool:
-        """After a transport error: restart the local server if it died; True when it was restarted meanwhile."""
-        server = self.local_server
-        # A crashing server resets its connections a moment before its process is gone: wait for
-        # one or the other, so the crash is seen here and not by the next article.
-        deadline = time.monotonic() + 2.0
-        while server.alive() and not server.healthy() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        # ensure_running() also waits out a restart another worker began, so this worker's next
-        # article never meets a half-started server.
-        server.ensure_running()
-        return server.restarts != restarts_before
 
     def run(self, inputs: Iterable[Article | ArticleFailure], out_path: Path, *, resume: bool = False) -> BatchSummary:
         summary = BatchSummary()
@@ -310,45 +152,33 @@ class BatchRunner:
         if not resume and out_path.exists():
             out_path.unlink()
         output = OutputFile(out_path)
-        budget = self.llm.budget if self.llm else None
-        with _progress(self.show_progress) as progress:
-            task = progress.add_task("extracting", total=None)
-
-            def record(result: ArticleResult) -> None:
-                output.write(result)
-                summary.articles += 1
-                summary.usage.add(result.usage)
-                if result.status == "ok":
-                    summary.ok += 1
-                    summary.claims += len(result.claims)
-                    summary.dropped_ungrounded += result.dropped_ungrounded
-                else:
-                    summary.errors += 1
-                progress.advance(task)
-
-            try:
-                with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                    pending: set[Future[ArticleResult]] = set()
-                    for item in _skip_done(inputs, done, summary):
-                        if budget is not None and budget.exhausted:
-                            summary.stopped_reason = f"token budget of {budget.limit:,} tokens spent"
-                            break
-                        if isinstance(item, ArticleFailure):
-                            record(_error_line(item.id, item.source, item.message, self.strategy, self.llm))
-                            continue
-                        pending.add(pool.submit(self.process, item))
-                        if len(pending) >= 2 * self.concurrency:
-                            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                            for future in finished:
-                                record(future.result())
-                    for future in pending:
-                        record(future.result())
-            finally:
-                output.close()
+        todo = _Remaining(_skip_done(inputs, done, summary))
+        try:
+            with _progress(self.show_progress) as progress:
+                task = progress.add_task("extracting", total=None)
+                for result in self.engine.extract_many(todo, concurrency=self.concurrency):
+                    output.write(result)
+                    summary.record(result)
+                    progress.advance(task)
+        finally:
+            output.close()
+        if not todo.exhausted and self.engine.budget_exhausted:
+            summary.stopped_reason = f"token budget of {self.engine.budget_limit:,} tokens spent"
         summary.wall_seconds = time.perf_counter() - started
-        if self.local_server is not None:
-            summary.server_restarts = self.local_server.restarts
+        summary.server_restarts = self.engine.server_restarts
         return summary
+
+
+class _Remaining:
+    """The inputs, noting whether they were read to the end: an engine stops taking them when the budget is spent."""
+
+    def __init__(self, items: Iterable[Article | ArticleFailure]) -> None:
+        self._items = items
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[Article | ArticleFailure]:
+        yield from self._items
+        self.exhausted = True
 
 
 def _skip_done(

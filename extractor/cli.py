@@ -1,20 +1,22 @@
 """Command line: a thin layer of argument parsing and exit codes over the package.
 
-Exit codes of ``extractor extract``: 0 every article extracted; 1 some articles
+``extractor extract`` builds an ``ExtractorConfig`` from its options (one option per
+field) and the environment (``ExtractorConfig.from_env``), an ``Extractor`` from that,
+and hands its results to the batch writer (``extractor.batch``). Exit codes of
+``extractor extract``: 0 every article extracted; 1 some articles
 failed or some inputs could not be read (empty, binary, not UTF-8, over
 ``--max-article-chars``, unsupported, missing or unreadable files, malformed
 JSON/JSONL lines): each has its own error line saying why, with the file (and
 ``:line`` for JSONL) in ``source``, and the rest of the batch still ran; 2 bad
-invocation or setup (no inputs, a model server that cannot start, a broken
-prompt file); 3 stopped early because the token budget was spent (finished
-lines are kept; rerun with ``--resume``); 130 interrupted.
+invocation or setup (no inputs, a bad option value, an unknown strategy, a model
+server that cannot start, a broken prompt file); 3 stopped early because the token
+budget was spent (finished lines are kept; rerun with ``--resume``); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,19 +27,27 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor import __version__
-from extractor.articles import DEFAULT_MAX_CHARS, read_articles
+from extractor.api import Extractor
+from extractor.articles import read_articles
 from extractor.cache import ResponseCache, default_cache_dir
-from extractor.evaluation.cli import eval_command, gold_app
-from extractor.local_model import (
+from extractor.config import (
     DEFAULT_LOCAL_MODEL,
-    MODELS,
-    LocalModelError,
-    LocalServer,
-    ensure_model,
+    DEFAULT_MAX_ARTICLE_CHARS,
+    DEFAULT_MAX_REASKS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REMOTE_MODEL,
+    DEFAULT_STRATEGY,
+    MAX_CONCURRENCY,
+    MAX_REASKS,
+    MAX_RETRIES,
+    ExtractorConfig,
 )
-from extractor.prompts import PromptError
+from extractor.errors import ExtractorError
+from extractor.evaluation.cli import eval_command, gold_app
+from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
+from extractor.records import output_json_schema
 from extractor.review.cli import review_command
-from extractor.strategies import DEFAULT_STRATEGY, STRATEGY_NAMES, get_strategy
+from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
     from extractor.batch import BatchSummary
@@ -54,7 +64,19 @@ app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 err = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_ARTICLE_ERRORS = 1
 EXIT_USAGE = 2
+EXIT_BUDGET_SPENT = 3
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(summary: BatchSummary) -> int:
+    """The exit status of ``extractor extract`` for a finished (or stopped) batch."""
+    if summary.stopped_reason:
+        return EXIT_BUDGET_SPENT
+    return EXIT_ARTICLE_ERRORS if summary.errors else EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -62,40 +84,49 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _remote_configured(base_url: str | None) -> bool:
-    return bool(base_url or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
-
-
+# Long only in its declarations (one typer option per ExtractorConfig field, each with its help);
+# the body is a dozen lines: config, Extractor, batch, summary, exit code.
 @app.command()
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL, one line per article.")],
-    strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}.")] = DEFAULT_STRATEGY,
+    strategy: Annotated[
+        str | None,
+        typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}, or a plugin's (default: {DEFAULT_STRATEGY})."),
+    ] = None,
     model: Annotated[
-        str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL or gpt-4o-mini).")
+        str | None,
+        typer.Option(help=f"Model name at the endpoint (default: EXTRACTOR_MODEL or {DEFAULT_REMOTE_MODEL})."),
     ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
     local_model: Annotated[
-        str, typer.Option(help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)}.")
-    ] = DEFAULT_LOCAL_MODEL,
-    mode: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="instructor mode: tools (works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), json."
+            help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)} (default: {DEFAULT_LOCAL_MODEL})."
         ),
-    ] = "tools",
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            help="instructor mode: tools (default; works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), "
+            "json."
+        ),
+    ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=256, help="Articles in flight (default: 8; 2 for the embedded server)."),
+        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles in flight (default: 8; 2 for the embedded server)."),
     ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
-    cache: Annotated[bool, typer.Option(help="Use the response cache.")] = True,
+    cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR or ~/.cache/extractor/responses).")
     ] = None,
     max_article_chars: Annotated[
-        int, typer.Option(min=1, help="Longer articles are refused with an error line.")
-    ] = DEFAULT_MAX_CHARS,
+        int | None,
+        typer.Option(
+            min=1, help=f"Longer articles are refused with an error line (default: {DEFAULT_MAX_ARTICLE_CHARS:,})."
+        ),
+    ] = None,
     token_budget: Annotated[
         int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")
     ] = None,
@@ -104,83 +135,73 @@ def extract(
         typer.Option(min=1, help="Seconds per model request (default: 120; 600 for the embedded server)."),
     ] = None,
     max_reasks: Annotated[
-        int, typer.Option(min=0, max=5, help="Re-asks when the model's output fails validation.")
-    ] = 1,
-    max_retries: Annotated[int, typer.Option(min=0, max=10, help="Transport retries on 429/5xx/timeouts.")] = 4,
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_REASKS,
+            help=f"Re-asks when the model's output fails validation (default: {DEFAULT_MAX_REASKS}).",
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            min=0, max=MAX_RETRIES, help=f"Transport retries on 429/5xx/timeouts (default: {DEFAULT_MAX_RETRIES})."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
 ) -> None:
     """Extract claims from articles into OUT (one JSON line per article)."""
-    # Imported here so that `extractor eval` never loads the model client libraries.
-    from extractor.batch import BatchRunner
-    from extractor.llm import LLM, LLMSettings, TokenBudget
+    _quiet_logs()
+    try:
+        config = ExtractorConfig.from_env(
+            strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
+            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
+            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
+        )  # fmt: skip
+        extractor = Extractor(config)
+    except ExtractorError as exc:
+        raise _fail(str(exc)) from None
+    if not any(p.exists() for p in paths):
+        raise _fail("none of the given paths exists")
+    with extractor:
+        summary = _run_batch(extractor, paths, out, resume=resume, progress=progress)
+    _print_summary(summary, out)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
+    raise typer.Exit(exit_code(summary))
 
+
+def _quiet_logs() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # instructor logs every failed attempt at ERROR even when our retry then succeeds; our own
     # warnings already say what happened, so keep its noise off the terminal.
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def _run_batch(extractor: Extractor, paths: list[Path], out: Path, *, resume: bool, progress: bool) -> BatchSummary:
+    from extractor.batch import BatchRunner
+
     try:
-        chosen = get_strategy(strategy)
-    except (ValueError, PromptError) as exc:
-        raise _fail(str(exc)) from None
-    existing = [p for p in paths if p.exists()]
-    if not existing:
-        raise _fail("none of the given paths exists")
-    server: LocalServer | None = None
-    llm: LLM | None = None
-    response_cache = None if not cache else ResponseCache(cache_dir or default_cache_dir())
-    try:
-        if chosen.uses_llm:
-            if _remote_configured(base_url):
-                settings = LLMSettings.from_env(
-                    model=model,
-                    base_url=base_url,
-                    mode=mode,
-                    timeout_s=timeout or 120.0,
-                    max_reasks=max_reasks,
-                    max_transport_retries=max_retries,
-                )
-            else:
-                err.print(f"No endpoint configured: starting the embedded model [bold]{local_model}[/] on loopback…")
-                started = time.perf_counter()
-                server = LocalServer(local_model).start()
-                err.print(f"  ready in {time.perf_counter() - started:.1f}s at {server.base_url}")
-                settings = LLMSettings(
-                    model=server.model_name,
-                    base_url=server.base_url,
-                    endpoint_label=server.endpoint_label,
-                    mode="tools",
-                    # The embedded server answers one request at a time: a request may queue
-                    # behind others, so it gets longer before counting as timed out.
-                    timeout_s=timeout or 600.0,
-                    max_reasks=max_reasks,
-                    max_transport_retries=max_retries,
-                )
-            llm = LLM(settings, cache=response_cache, budget=TokenBudget(token_budget))
+        if extractor.embedded:
+            err.print(
+                f"No endpoint configured: starting the embedded model [bold]{extractor.config.local_model}[/]"
+                " on loopback…"
+            )
+            started = time.perf_counter()
+            extractor.start()
+            err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
+        else:
+            extractor.start()
         runner = BatchRunner(
-            chosen,
-            llm,
-            concurrency=concurrency or (2 if server is not None else 8),
-            local_server=server,
-            show_progress=progress and sys.stderr.isatty(),
+            extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
         )
-        summary = runner.run(read_articles(paths, max_chars=max_article_chars), out, resume=resume)
-    except LocalModelError as exc:
+        return runner.run(read_articles(paths, max_chars=extractor.config.max_article_chars), out, resume=resume)
+    except ExtractorError as exc:  # a server that cannot start, a prompt that cannot load
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: finished articles are in the output; rerun with --resume")
-        raise typer.Exit(130) from None
-    finally:
-        if llm is not None:
-            llm.close()
-        if server is not None:
-            server.stop()
-        if response_cache is not None:
-            response_cache.close()
-    _print_summary(summary, out)
-    if summary_json:
-        summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
-    raise typer.Exit(summary.exit_code)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:
@@ -205,6 +226,12 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
     for key, value in rows.items():
         table.add_row(key, value)
     err.print(table)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of one output line of `extractor extract` (an ArticleResult)."""
+    typer.echo(json.dumps(output_json_schema(), indent=2, ensure_ascii=False))
 
 
 @app.command("serve-local")

@@ -16,7 +16,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from extractor.records import Evidence
+from extractor.records import Evidence, Span
 
 PRONOUNS = frozenset(
     [
@@ -54,19 +54,6 @@ FUZZY_MIN_SCORE = 90.0
 class Alignment(StrEnum):
     EXACT = "exact"
     FUZZY = "fuzzy"
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end:
-            raise ValueError(f"bad span {self.start}:{self.end}")
-
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
-import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -44,42 +42,24 @@ from tenacity import (
 )
 
 from extractor.cache import ResponseCache, cache_key
+from extractor.config import DEFAULT_MAX_REASKS, DEFAULT_MAX_RETRIES, DEFAULT_REMOTE_TIMEOUT_S
+from extractor.errors import LLMError, redact
 from extractor.records import Usage
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
-DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "json": instructor.Mode.JSON,
 }
 _RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-_KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
 # The HTTP library this openai is built on: httpx up to openai 2, httpx2 (the same API) from openai 3.
 httpx: Any = sys.modules[openai.DefaultHttpxClient.__mro__[1].__module__.partition(".")[0]]
 # openai's own pool size: a custom transport would otherwise fall back to httpx's smaller default.
 _CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=5.0)
-
-
-class LLMError(Exception):
-    """A model call that failed for good, with what it cost and how it ended.
-
-    ``kind`` is ``transport`` (endpoint unreachable or erroring after all retries),
-    ``validation`` (the model's output never passed validation within the re-ask
-    budget) or ``budget`` (the batch's token budget is spent).
-    """
-
-    def __init__(
-        self, message: str, *, kind: str, attempts: int, usage: Usage, last_completion: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.attempts = attempts
-        self.usage = usage
-        self.last_completion = last_completion
 
 
 class TokenBudget:
@@ -107,25 +87,15 @@ class LLMSettings:
     base_url: str | None = None
     api_key: str = field(default="", repr=False)
     mode: str = "tools"
-    timeout_s: float = 120.0
-    max_reasks: int = 2
-    max_transport_retries: int = 4
+    timeout_s: float = DEFAULT_REMOTE_TIMEOUT_S
+    max_reasks: int = DEFAULT_MAX_REASKS
+    max_transport_retries: int = DEFAULT_MAX_RETRIES
     max_retry_wait_s: float = 60.0
     temperature: float = 0.0
     seed: int | None = 0
     # What names the endpoint in cache keys and output lines when its URL is not stable: the
     # embedded server gets a fresh loopback port every run, so it is named by its model file.
     endpoint_label: str | None = None
-
-    @classmethod
-    def from_env(cls, *, model: str | None = None, base_url: str | None = None, **overrides: Any) -> LLMSettings:
-        """Read the OpenAI SDK's variables: OPENAI_API_KEY, OPENAI_BASE_URL; EXTRACTOR_MODEL for the model."""
-        return cls(
-            model=model or os.environ.get("EXTRACTOR_MODEL") or DEFAULT_REMOTE_MODEL,
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=os.environ.get("OPENAI_API_KEY", ""),
-            **overrides,
-        )
 
     @property
     def endpoint(self) -> str:
@@ -142,13 +112,6 @@ class LLMSettings:
 class LLMResult(Generic[T]):
     value: T
     usage: Usage
-
-
-def redact(text: str, secret: str | None = None) -> str:
-    """Remove an API key (and anything key-shaped) from a message before it is shown or stored."""
-    if secret:
-        text = text.replace(secret, "[redacted]")
-    return _KEY_SHAPED.sub("[redacted]", text)
 
 
 class LLM:

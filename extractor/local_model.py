@@ -34,6 +34,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractor.config import DEFAULT_LOCAL_MODEL
+from extractor.errors import LocalModelError
+
 log = logging.getLogger(__name__)
 
 
@@ -103,11 +106,6 @@ MODELS: dict[str, ModelSpec] = {
         ),
     )
 }
-DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
-
-
-class LocalModelError(RuntimeError):
-    """The embedded model could not be assembled or served; the message says what to do."""
 
 
 def extractor_home() -> Path:

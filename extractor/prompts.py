@@ -1,5 +1,10 @@
 """Prompt templates and few-shot examples, loaded from ``prompts/`` and validated at start.
 
+The top-level ``prompts/`` folder of the project ships inside the wheel as the package
+``extractor.prompts_data`` (a ``package-dir`` mapping in pyproject.toml) and is found
+through ``importlib.resources``, so an installed package finds its prompts as an editable
+checkout does; ``EXTRACTOR_PROMPTS_DIR`` points elsewhere for experiments.
+
 A prompt is a directory ``prompts/<name>/`` holding ``template.md`` (a
 ``string.Template`` with ``$variables``) and ``examples.json`` (few-shot
 examples). Loading fails loudly when the template is malformed, when rendering
@@ -11,6 +16,7 @@ files, recorded with every output and part of every cache key.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 import string
@@ -19,19 +25,24 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from extractor.errors import PromptError
 from extractor.records import Stance
 
-
-class PromptError(ValueError):
-    """A prompt file is missing, malformed, or was rendered with the wrong variables."""
+PROMPTS_PACKAGE = "extractor.prompts_data"
+# A source checkout run without installing (only the repository root on sys.path) has the
+# folder but not the package mapping: the folder beside the package is the fallback.
+_CHECKOUT_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 
 def prompts_dir() -> Path:
+    """The folder holding one sub-folder per prompt."""
     configured = os.environ.get("EXTRACTOR_PROMPTS_DIR")
     if configured:
         return Path(configured)
-    packaged = Path(__file__).resolve().parent.parent / "prompts"
-    return packaged
+    try:
+        return Path(os.fspath(importlib.resources.files(PROMPTS_PACKAGE)))
+    except ModuleNotFoundError:
+        return _CHECKOUT_PROMPTS
 
 
 class PromptTemplate(BaseModel):

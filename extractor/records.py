@@ -9,12 +9,35 @@ can highlight ``text[start:end]``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "claim-record/1"
+# Field limits of a claim record, defined once: strategies cut their output to these.
+MAX_NAME_CHARS = 200  # claimant name, role and organisation
+MAX_CLAIM_CHARS = 1000
+MAX_CUE_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of an article's text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}:{self.end}")
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def text(self, text: str) -> str:
+        return text[self.start : self.end]
 
 
 class Stance(StrEnum):
@@ -39,9 +62,9 @@ class _Frozen(BaseModel):
 class Claimant(_Frozen):
     """Who made the claim: a name as written in full in the article, never a pronoun."""
 
-    name: str = Field(min_length=1, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-    organization: str | None = Field(default=None, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    role: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    organization: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
 
 
 class Evidence(_Frozen):
@@ -68,11 +91,13 @@ class Claim(_Frozen):
 
     claimant: Claimant
     stance: Stance
-    claim: str = Field(min_length=1, max_length=1000)
+    claim: str = Field(min_length=1, max_length=MAX_CLAIM_CHARS)
     evidence: Evidence
     said_on: dt.date | None = None
     attribution: AttributionKind
-    cue: str | None = Field(default=None, max_length=100, description="The reporting words, e.g. 'said', 'denied'.")
+    cue: str | None = Field(
+        default=None, max_length=MAX_CUE_CHARS, description="The reporting words, e.g. 'said', 'denied'."
+    )
 
 
 class Article(_Frozen):
@@ -132,3 +157,9 @@ class ArticleResult(BaseModel):
     title: str | None = None
     seconds: float = 0.0
     finished_at: dt.datetime | None = None
+
+
+def output_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one output line (``ArticleResult``), as ``extractor schema`` prints it."""
+    schema = ArticleResult.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_VERSION, **schema}

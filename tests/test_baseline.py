@@ -9,7 +9,8 @@ import pytest
 
 from extractor.nlp import load_nlp
 from extractor.records import Article, AttributionKind, Stance
-from extractor.strategies.baseline import BaselineStrategy, claim_sentence, positive_form
+from extractor.strategies.baseline import BaselineStrategy
+from extractor.strategies.claims import claim_sentence, positive_form
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from typer.testing import CliRunner
 
-from extractor.batch import EXIT_ARTICLE_ERRORS, EXIT_BUDGET_SPENT, BatchRunner, BatchSummary
-from extractor.cli import app
+from extractor.batch import BatchRunner, BatchSummary
+from extractor.cli import EXIT_ARTICLE_ERRORS, EXIT_BUDGET_SPENT, app, exit_code
 from extractor.fake_endpoint import (
     FakeEndpoint,
     FakeEndpointProcess,
@@ -34,6 +34,7 @@ from extractor.fake_endpoint import (
     reporting_responder,
     schema_violation,
 )
+from extractor.pipeline import Pipeline
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy, response_model
 from tests.reliability import (
@@ -55,9 +56,8 @@ def run_batch(
 ) -> tuple[BatchSummary, dict[str, dict[str, Any]]]:
     llm = make_llm(endpoint, **llm_settings)
     try:
-        runner = BatchRunner(
-            WholeArticleStrategy(), llm, concurrency=concurrency, local_server=local_server, show_progress=False
-        )
+        pipeline = Pipeline(WholeArticleStrategy(), llm, local_server=local_server)
+        runner = BatchRunner(pipeline, concurrency=concurrency, show_progress=False)
         summary = runner.run(articles, out, resume=resume)
     finally:
         llm.close()
@@ -139,7 +139,7 @@ def test_429_retry_after_is_honoured(articles_dir: Path, tmp_path: Path, record_
     assert endpoint.requests == 2
     waited = endpoint.received_at[1] - endpoint.received_at[0]
     assert 1.0 <= waited < 2.5
-    assert summary.exit_code == 0
+    assert exit_code(summary) == 0
 
 
 def test_retry_after_is_capped_by_max_retry_wait(articles_dir: Path, tmp_path: Path, record_property: Any) -> None:
@@ -170,7 +170,7 @@ def test_transient_fault_is_retried(
     assert lines["a000"]["usage"]["transport_retries"] == 1
     assert lines["a000"]["usage"]["llm_calls"] == 2
     assert summary.usage.transport_retries == 1
-    assert summary.exit_code == 0
+    assert exit_code(summary) == 0
 
 
 def test_slow_response_within_timeout_is_accepted(articles_dir: Path, tmp_path: Path, record_property: Any) -> None:
@@ -195,7 +195,7 @@ def test_client_error_is_not_retried(articles_dir: Path, tmp_path: Path, record_
     assert line["error"].startswith("transport error: endpoint answered HTTP 400")
     assert endpoint.requests == 1
     assert line["usage"]["transport_retries"] == 0
-    assert summary.exit_code == EXIT_ARTICLE_ERRORS
+    assert exit_code(summary) == EXIT_ARTICLE_ERRORS
 
 
 # --- broken model output: re-asked ------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_output_that_never_validates_becomes_an_error_line(
     assert bad["usage"]["reasks"] == 3
     assert bad["usage"]["llm_calls"] == 3
     assert lines["a000"]["status"] == lines["a002"]["status"] == "ok"
-    assert (summary.ok, summary.errors, summary.exit_code) == (2, 1, EXIT_ARTICLE_ERRORS)
+    assert (summary.ok, summary.errors, exit_code(summary)) == (2, 1, EXIT_ARTICLE_ERRORS)
 
 
 def test_a_claim_citing_a_sentence_outside_its_chunk_is_dropped_not_reasked(
@@ -281,7 +281,7 @@ def test_persistent_fault_fails_only_its_article(articles_dir: Path, tmp_path: P
     assert all(lines[i]["status"] == "ok" and lines[i]["claims"] for i in ids if i != "a002")
     assert (summary.articles, summary.ok, summary.errors) == (6, 5, 1)
     assert summary.usage.transport_retries == 2
-    assert summary.exit_code == EXIT_ARTICLE_ERRORS
+    assert exit_code(summary) == EXIT_ARTICLE_ERRORS
 
 
 def test_cli_reports_persistent_timeout_in_summary_and_exit_code(
@@ -346,7 +346,7 @@ def test_every_recoverable_fault_in_one_batch_loses_nothing(
     assert summary.usage.transport_retries == transport
     assert summary.usage.reasks == broken
     assert sum(endpoint.injected.values()) == len(articles)
-    assert summary.exit_code == 0
+    assert exit_code(summary) == 0
 
 
 # --- the embedded model server dies mid-batch ---------------------------------------------------
@@ -373,7 +373,8 @@ def test_model_server_killed_mid_batch_restarts_and_resume_completes(
         killer.start()
         llm = make_llm(server, max_transport_retries=0)
         try:
-            runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=2, local_server=server, show_progress=False)
+            pipeline = Pipeline(WholeArticleStrategy(), llm, local_server=server)
+            runner = BatchRunner(pipeline, concurrency=2, show_progress=False)
             summary = runner.run(articles, out)
         finally:
             llm.close()
@@ -392,7 +393,8 @@ def test_model_server_killed_mid_batch_restarts_and_resume_completes(
 
         llm = make_llm(server, max_transport_retries=0)
         try:
-            runner = BatchRunner(WholeArticleStrategy(), llm, concurrency=2, local_server=server, show_progress=False)
+            pipeline = Pipeline(WholeArticleStrategy(), llm, local_server=server)
+            runner = BatchRunner(pipeline, concurrency=2, show_progress=False)
             resumed = runner.run(articles, out, resume=True)
         finally:
             llm.close()

@@ -11,7 +11,7 @@ from extractor.cache import ResponseCache
 from extractor.fake_endpoint import FakeEndpoint, completion, prompt_text
 from extractor.llm import LLM, LLMSettings
 from extractor.records import Article, Stance
-from extractor.strategies.baseline import carry_dates
+from extractor.strategies.claims import carry_dates
 from extractor.strategies.guided import GuidedStrategy
 
 TEXT = (

@@ -24,6 +24,7 @@ from extractor.fake_endpoint import (
     delimited_block,
     prompt_text,
 )
+from extractor.pipeline import Pipeline
 from extractor.records import Article, Claim, Claimant, Evidence, Stance
 from extractor.strategies.base import StrategyOutput
 from extractor.strategies.whole_article import WholeArticleStrategy
@@ -74,7 +75,8 @@ def test_compromised_model_cannot_put_ungrounded_claims_in_the_output(tmp_path: 
     with FakeEndpoint(respond=obeying_model) as endpoint:
         llm = make_llm(endpoint)
         try:
-            summary = BatchRunner(WholeArticleStrategy(), llm, show_progress=False).run([article], tmp_path / "o.jsonl")
+            runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), show_progress=False)
+            summary = runner.run([article], tmp_path / "o.jsonl")
         finally:
             llm.close()
     line = by_id(read_lines(tmp_path / "o.jsonl"))["injected"]
@@ -111,7 +113,8 @@ def test_impossible_sentence_numbers_never_become_claims(tmp_path: Path, record_
     with FakeEndpoint(respond=out_of_range) as endpoint:
         llm = make_llm(endpoint, max_reasks=1)
         try:
-            summary = BatchRunner(WholeArticleStrategy(), llm, show_progress=False).run(articles, tmp_path / "o.jsonl")
+            runner = BatchRunner(Pipeline(WholeArticleStrategy(), llm), show_progress=False)
+            summary = runner.run(articles, tmp_path / "o.jsonl")
         finally:
             llm.close()
     lines = by_id(read_lines(tmp_path / "o.jsonl"))
@@ -152,7 +155,8 @@ class _CompromisedStrategy:
 def test_batch_runner_gate_drops_evidence_that_is_not_the_articles_text(tmp_path: Path) -> None:
     article = injected_article()
     assert article.body_start > 0, "the headline is header matter"
-    summary = BatchRunner(_CompromisedStrategy(), None, show_progress=False).run([article], tmp_path / "o.jsonl")
+    runner = BatchRunner(Pipeline(_CompromisedStrategy(), None), show_progress=False)
+    summary = runner.run([article], tmp_path / "o.jsonl")
     line = read_lines(tmp_path / "o.jsonl")[0]
     assert [c["evidence"]["quote"] for c in line["claims"]] == [BERG]
     assert line["dropped_ungrounded"] == 1 + 3

@@ -11,6 +11,7 @@ from extractor.cache import ResponseCache
 from extractor.grounding import mentioned_in
 from extractor.llm import LLM, LLMSettings
 from extractor.local_model import DEFAULT_LOCAL_MODEL, LocalServer
+from extractor.pipeline import Pipeline
 from extractor.records import Article, ArticleResult
 from extractor.strategies import DEFAULT_STRATEGY, get_strategy
 
@@ -30,7 +31,7 @@ def test_embedded_server_extracts_grounded_claims(tmp_path: Path) -> None:
     with LocalServer(DEFAULT_LOCAL_MODEL) as server:
         assert server.healthy()
         llm = LLM(LLMSettings(model=server.model_name, base_url=server.base_url), cache=ResponseCache(tmp_path / "c"))
-        runner = BatchRunner(get_strategy(DEFAULT_STRATEGY), llm, local_server=server, show_progress=False)
+        runner = BatchRunner(Pipeline(get_strategy(DEFAULT_STRATEGY), llm, local_server=server), show_progress=False)
         summary = runner.run([article], tmp_path / "out.jsonl")
         llm.close()
     (line,) = [ArticleResult.model_validate_json(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
@@ -58,3 +59,18 @@ def test_server_context_leaves_room_for_reasks_within_what_the_model_supports(tm
         assert int(_flag(command, "--n_ctx")) == min(spec.context_tokens, EMBEDDED_CONTEXT_TOKENS)
     assert int(_flag(LocalServer(DEFAULT_LOCAL_MODEL, port=41003).command(tmp_path / "m.gguf"), "--n_ctx")) >= 16384
     assert _flag(LocalServer("smollm2-135m", port=41003, n_ctx=4096).command(tmp_path / "m.gguf"), "--n_ctx") == "4096"
+
+
+@pytest.mark.local_server
+def test_extractor_starts_the_embedded_server_on_first_use_and_stops_it_on_close(tmp_path: Path) -> None:
+    from extractor import Extractor
+
+    with Extractor(strategy="guided", cache_dir=tmp_path / "cache") as ex:
+        assert ex.embedded and ex.server_base_url is None, "nothing starts before it is needed"
+        result = ex.extract(SHORT_ARTICLE, id="short")
+        server = ex._server
+        assert server is not None and server.alive()
+    assert not server.alive(), "close() stops the server"
+    assert result.status == "ok", result.error
+    assert result.endpoint == server.endpoint_label and result.model == DEFAULT_LOCAL_MODEL
+    assert result.usage.llm_calls == 1 and any("Peskov" in claim.claimant.name for claim in result.claims)

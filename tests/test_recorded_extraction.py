@@ -18,6 +18,7 @@ from extractor.batch import BatchRunner
 from extractor.cache import ResponseCache
 from extractor.llm import LLM, LLMSettings
 from extractor.local_model import DEFAULT_LOCAL_MODEL
+from extractor.pipeline import Pipeline
 from extractor.prompts import load_prompt
 from extractor.records import Article, ArticleResult
 from extractor.strategies import get_strategy
@@ -36,7 +37,7 @@ def _samples(articles_dir: Path, strategy_name: str) -> list[Article]:
 
 
 def _run(strategy_name: str, llm: LLM, articles: list[Article], out: Path) -> tuple[list[ArticleResult], object]:
-    runner = BatchRunner(get_strategy(strategy_name), llm, concurrency=1, show_progress=False)
+    runner = BatchRunner(Pipeline(get_strategy(strategy_name), llm), concurrency=1, show_progress=False)
     summary = runner.run(articles, out)
     lines = [ArticleResult.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
     return lines, summary
@@ -73,7 +74,7 @@ def test_changed_prompt_fails_with_a_rerecord_message(articles_dir: Path, tmp_pa
     settings = LLMSettings(model=DEFAULT_LOCAL_MODEL, base_url=RECORDING_BASE_URL, max_transport_retries=0)
     llm = LLM(settings, cache=ResponseCache(tmp_path / "cache"))
     with replay_only(str(cassette)):
-        runner = BatchRunner(WholeArticleStrategy(prompt=changed), llm, show_progress=False)
+        runner = BatchRunner(Pipeline(WholeArticleStrategy(prompt=changed), llm), show_progress=False)
         runner.run(_samples(articles_dir, "whole_article"), tmp_path / "out.jsonl")
     (line,) = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert line["status"] == "error"

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from extractor import cache as cache_module
-from extractor.batch import BatchRunner, strategy_settings
+from extractor.batch import BatchRunner
 from extractor.cache import ResponseCache
 from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLM, LLMSettings
+from extractor.pipeline import Pipeline, strategy_settings
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy
 from tests.reliability import FAKE_KEY, by_id, make_articles, read_lines
@@ -28,7 +29,8 @@ def _run(
 ) -> tuple[Any, dict[str, dict[str, Any]]]:
     llm = LLM(LLMSettings(model="fake-model", base_url=endpoint.base_url, api_key=FAKE_KEY, timeout_s=5.0), cache=cache)
     try:
-        summary = BatchRunner(strategy or WholeArticleStrategy(), llm, concurrency=2, show_progress=False).run(
+        runner = BatchRunner(Pipeline(strategy or WholeArticleStrategy(), llm), concurrency=2, show_progress=False)
+        summary = runner.run(
             articles, out
         )
     finally:
@@ -90,7 +92,7 @@ def test_changed_text_settings_or_code_miss_the_stored_result(
 
         calls.clear()
         monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "sha256:other-code")
-        monkeypatch.setattr("extractor.batch.code_fingerprint", cache_module.code_fingerprint)
+        monkeypatch.setattr("extractor.pipeline.code_fingerprint", cache_module.code_fingerprint)
         _run(endpoint, articles, tmp_path / "four.jsonl", cache)
         assert sorted(calls) == sorted(a.id for a in articles), "changed code invalidates every result"
 

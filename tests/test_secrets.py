@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from extractor.errors import LLMError
 from extractor.fake_endpoint import FakeEndpoint, Fault, reporting_responder
-from extractor.llm import LLMError
 from tests.reliability import (
     FAKE_KEY,
     article_of,

@@ -18,6 +18,7 @@ from extractor.articles import read_articles
 from extractor.batch import BatchRunner
 from extractor.cli import app
 from extractor.llm import LLM
+from extractor.pipeline import Pipeline
 from extractor.strategies import DEFAULT_STRATEGY, get_strategy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def test_default_strategy_passes_the_seed_gate(
 ) -> None:
     predictions = tmp_path / "seeds.jsonl"
     strategy = get_strategy(DEFAULT_STRATEGY)
-    runner = BatchRunner(strategy, recorded_llm if strategy.uses_llm else None, show_progress=False)
+    runner = BatchRunner(Pipeline(strategy, recorded_llm if strategy.uses_llm else None), show_progress=False)
     summary = runner.run(read_articles([articles_dir]), predictions)
     assert summary.ok == 5 and summary.errors == 0
 

@@ -23,14 +23,13 @@ cue's date expression), ``names`` and ``speakers`` (coreference, claimant,
 role, organisation), ``candidates`` (assembly into ``Candidate`` records).
 """
 
-from extractor.nlp.candidates import Candidate, Span, find_candidates
+from extractor.nlp.candidates import Candidate, find_candidates
 from extractor.nlp.parsing import MODEL_PACKAGE, body_text, load_nlp, parse
 from extractor.nlp.quotations import quotation_spans
 
 __all__ = [
     "MODEL_PACKAGE",
     "Candidate",
-    "Span",
     "body_text",
     "find_candidates",
     "load_nlp",

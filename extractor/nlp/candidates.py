@@ -21,22 +21,11 @@ from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import CharSpan, TokenSpans
 from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.nlp.speakers import SpeakerResolver
-from extractor.records import Article
+from extractor.records import Article, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.tokens import Span as SpacySpan
-
-
-@dataclass(frozen=True)
-class Span:
-    """A half-open character range ``[start, end)`` of ``article.text``."""
-
-    start: int
-    end: int
-
-    def text(self, text: str) -> str:
-        return text[self.start : self.end]
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,35 @@
-"""Extraction strategies, selectable by name (``--strategy``); all return the same claim records."""
+"""Extraction strategies, selectable by name (``--strategy``); all return the same claim records.
+
+Built-ins: ``guided`` (default; linguistic candidates completed by the model),
+``guided_full`` (the model fills every field, for strong remote models),
+``whole_article`` (the model reads numbered sentences) and ``baseline`` (rules only,
+no model). More come from plugins (entry point group ``extractor.strategies``) or
+``register_strategy``; see ``extractor.strategies.registry``.
+"""
 
 from __future__ import annotations
 
+from extractor.config import DEFAULT_STRATEGY
 from extractor.strategies.base import Strategy, StrategyOutput
+from extractor.strategies.registry import (
+    BUILTIN_STRATEGIES,
+    ENTRY_POINT_GROUP,
+    available_strategies,
+    get_strategy,
+    register_strategy,
+    unregister_strategy,
+)
 
-STRATEGY_NAMES = ("guided", "guided_full", "whole_article", "baseline")
-DEFAULT_STRATEGY = "guided"
+STRATEGY_NAMES = tuple(BUILTIN_STRATEGIES)
 
-
-def get_strategy(name: str) -> Strategy:
-    """Build the named strategy (imports lazily: spaCy loads only for strategies that use it)."""
-    if name == "baseline":
-        from extractor.strategies.baseline import BaselineStrategy
-
-        return BaselineStrategy()
-    if name == "guided":
-        from extractor.strategies.guided import GuidedStrategy
-
-        return GuidedStrategy()
-    if name == "guided_full":
-        from extractor.strategies.guided import GuidedStrategy
-
-        return GuidedStrategy(name="guided_full", scope="all")
-    if name == "whole_article":
-        from extractor.strategies.whole_article import WholeArticleStrategy
-
-        return WholeArticleStrategy()
-    raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGY_NAMES)}")
-
-
-__all__ = ["DEFAULT_STRATEGY", "STRATEGY_NAMES", "Strategy", "StrategyOutput", "get_strategy"]
+__all__ = [
+    "DEFAULT_STRATEGY",
+    "ENTRY_POINT_GROUP",
+    "STRATEGY_NAMES",
+    "Strategy",
+    "StrategyOutput",
+    "available_strategies",
+    "get_strategy",
+    "register_strategy",
+    "unregister_strategy",
+]

@@ -25,8 +25,8 @@ from extractor import nlp
 from extractor.prompts import Prompt, load_prompt
 from extractor.records import Article, Claim, Stance, Usage
 from extractor.strategies.base import StrategyOutput
-from extractor.strategies.baseline import carry_dates, claim_from_candidate
-from extractor.strategies.whole_article import data_line
+from extractor.strategies.claims import carry_dates, claim_from_candidate
+from extractor.strategies.prompt_data import data_line
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP"}

@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from extractor import grounding
 from extractor.dates import resolve_said_on
-from extractor.grounding import Span
 from extractor.prompts import Prompt, load_prompt
-from extractor.records import Article, AttributionKind, Claim, Claimant, Stance, Usage
+from extractor.records import Article, AttributionKind, Claim, Claimant, Span, Stance, Usage
 from extractor.strategies.base import StrategyOutput
+from extractor.strategies.prompt_data import data_line, one_line
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»]")
 _DATE_EXPRESSION = re.compile(
@@ -176,7 +176,7 @@ def render_examples(prompt: Prompt) -> str:
     blocks = []
     for example in prompt.examples:
         spans = grounding.sentence_spans(example.text)
-        numbered = "\n".join(f"[{i + 1}] {_one_line(example.text[s.start : s.end])}" for i, s in enumerate(spans))
+        numbered = "\n".join(f"[{i + 1}] {one_line(example.text[s.start : s.end])}" for i, s in enumerate(spans))
         answer = []
         for claim in example.claims:
             at = example.text.index(claim.quote)
@@ -213,15 +213,3 @@ def _clean(value: str | None) -> str | None:
 
 def _normal(name: str) -> str:
     return " ".join(name.lower().split())
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-_MARKER_BRACKETS = re.compile(r"<{3,}|>{3,}")
-
-
-def data_line(text: str) -> str:
-    """Article text for the data block: one line, and unable to fake the block's ``<<<``/``>>>`` markers."""
-    return _MARKER_BRACKETS.sub(lambda m: m.group(0)[0], _one_line(text))

@@ -1,0 +1,305 @@
+"""Every rule about one article, in order: parse, strategy, grounding gate, body-start gate, memo, provenance.
+
+``Pipeline.process`` is the one place an article becomes an output line
+(``ArticleResult``), whoever asks: ``Extractor.extract`` in a notebook, the CLI's
+batch, a service. Whatever a strategy returns, no claim whose evidence is not the
+article's own text (the grounding gate) or that comes from header matter before
+``Article.body_start`` (the body-start gate) goes out. With a response cache, a
+finished article's claims are remembered (the result memo), so an unchanged article
+skips the whole pipeline on a re-run. Every line carries its provenance: id, source,
+strategy, model, endpoint, prompt version, sha256 of the text, publication date,
+title, time taken. A failure is a line with ``status: "error"``, never an exception:
+one article can never stop a batch. ``extract_many`` runs many articles with bounded
+concurrency and stops taking new ones once the token budget is spent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from typing import TYPE_CHECKING, Any, Protocol
+
+from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
+from extractor.cache import cache_key, code_fingerprint
+from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
+from extractor.errors import InputError, LLMError, redact
+from extractor.records import Article, ArticleResult, Claim, Usage
+from extractor.strategies.base import Strategy, StrategyOutput
+
+if TYPE_CHECKING:
+    from extractor.llm import LLM
+
+log = logging.getLogger(__name__)
+
+ArticleInput = str | Article | ArticleFailure
+CRASH_MESSAGE = "local model server crashed during this article (it was restarted); rerun with --resume"
+
+
+class SupervisedServer(Protocol):
+    """What the pipeline needs of an embedded model server (``LocalServer``) to survive its crash."""
+
+    restarts: int
+
+    def alive(self) -> bool: ...
+    def healthy(self) -> bool: ...
+    def ensure_running(self) -> bool: ...
+
+
+def strategy_settings(strategy: Strategy) -> dict[str, Any]:
+    """A strategy's name, prompt version and scalar settings: what, besides code, shapes its claims."""
+    settings: dict[str, Any] = {"name": strategy.name, "prompt_version": getattr(strategy, "prompt_version", None)}
+    if dataclasses.is_dataclass(strategy):
+        for item in dataclasses.fields(strategy):
+            value = getattr(strategy, item.name)
+            if item.init and isinstance(value, str | int | float | bool | None):
+                settings[item.name] = value
+    return settings
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failure:
+    """Why a strategy produced no output for an article, and what trying cost."""
+
+    message: str
+    usage: Usage
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Pipeline:
+    """One strategy, one model client (or none), and the rules every article goes through."""
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        llm: LLM | None = None,
+        *,
+        local_server: SupervisedServer | None = None,
+        max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+    ) -> None:
+        self.strategy = strategy
+        self.llm = llm
+        self.local_server = local_server
+        self.max_article_chars = max_article_chars
+
+    # -- state a batch reports -----------------------------------------------------------------
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self.llm is not None and self.llm.budget.exhausted
+
+    @property
+    def budget_limit(self) -> int | None:
+        return self.llm.budget.limit if self.llm is not None else None
+
+    @property
+    def server_restarts(self) -> int:
+        return self.local_server.restarts if self.local_server is not None else 0
+
+    # -- inputs --------------------------------------------------------------------------------
+
+    def article(self, item: ArticleInput, **fields: Any) -> Article | ArticleFailure:
+        """``item`` as a checked Article (or the reason it is none); a string is parsed like a text file.
+
+        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``.
+        """
+        if isinstance(item, ArticleFailure):
+            return item
+        if isinstance(item, str):
+            return article_from_text(item, max_chars=self.max_article_chars, **fields)
+        if not isinstance(item, Article):
+            raise InputError(f"cannot extract from a {type(item).__name__}: give a str or an extractor.Article")
+        if fields:
+            item = item.model_copy(update={key: value for key, value in fields.items() if value is not None})
+        return checked_article(item, self.max_article_chars)
+
+    def extract(self, item: ArticleInput, **fields: Any) -> ArticleResult:
+        """The output line for one input: ``fields`` (id, title, published, url, source) describe a string."""
+        article = self.article(item, **fields)
+        return self.failed(article) if isinstance(article, ArticleFailure) else self.process(article)
+
+    def extract_many(self, items: Iterable[ArticleInput], *, concurrency: int = 1) -> Iterator[ArticleResult]:
+        """One result per input, at most ``concurrency`` articles at work; results come as they finish.
+
+        Inputs are pulled lazily, at most ``2 × concurrency`` ahead, so memory stays flat
+        however many there are. Once the token budget is spent no further input is taken
+        (``budget_exhausted`` then says why the results stopped early).
+        """
+        concurrency = max(1, concurrency)
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            pending: set[Future[ArticleResult]] = set()
+            for item in items:
+                if self.budget_exhausted:
+                    break
+                article = self.article(item)
+                if isinstance(article, ArticleFailure):
+                    yield self.failed(article)
+                    continue
+                pending.add(pool.submit(self.process, article))
+                if len(pending) >= 2 * concurrency:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        yield future.result()
+            for future in as_completed(pending):
+                yield future.result()
+
+    # -- one article ---------------------------------------------------------------------------
+
+    def failed(self, failure: ArticleFailure) -> ArticleResult:
+        """The error line for an input that could not be read as an article."""
+        identity = self.llm.identity if self.llm else {}
+        return ArticleResult(
+            id=failure.id,
+            source=failure.source,
+            status="error",
+            error=failure.message,
+            strategy=self.strategy.name,
+            model=identity.get("model"),
+            endpoint=identity.get("endpoint"),
+            prompt_version=getattr(self.strategy, "prompt_version", None),
+            finished_at=_now(),
+        )
+
+    def process(self, article: Article) -> ArticleResult:
+        """Strategy, gates, memo and provenance for one article; every failure becomes an error line."""
+        started = time.perf_counter()
+        provenance = self._provenance(article)
+        memo_key = self._memo_key(article, provenance["text_sha256"])
+        remembered = self._remembered(memo_key)
+        if remembered is not None:
+            claims, dropped, responses = remembered
+            return ArticleResult(
+                **provenance,
+                status="ok",
+                claims=claims,
+                usage=Usage(cache_hits=responses),
+                dropped_ungrounded=dropped,
+                seconds=time.perf_counter() - started,
+                finished_at=_now(),
+            )
+        output = self._run_strategy(article)
+        if isinstance(output, _Failure):
+            return ArticleResult(
+                **provenance,
+                status="error",
+                error=output.message,
+                usage=output.usage,
+                seconds=time.perf_counter() - started,
+                finished_at=_now(),
+            )
+        claims, dropped = self._gate(article, output)
+        if memo_key is not None:
+            self._remember(memo_key, claims, dropped, output.usage.llm_calls + output.usage.cache_hits)
+        return ArticleResult(
+            **provenance,
+            status="ok",
+            claims=claims,
+            usage=output.usage,
+            dropped_ungrounded=dropped,
+            seconds=time.perf_counter() - started,
+            finished_at=_now(),
+        )
+
+    def _provenance(self, article: Article) -> dict[str, Any]:
+        identity = self.llm.identity if self.llm else {}
+        return {
+            "id": article.id,
+            "source": article.source,
+            "strategy": self.strategy.name,
+            "model": identity.get("model"),
+            "endpoint": identity.get("endpoint"),
+            "prompt_version": getattr(self.strategy, "prompt_version", None),
+            "published": article.published,
+            "title": article.title,
+            "text_sha256": sha256_text(article.text),
+        }
+
+    def _run_strategy(self, article: Article) -> StrategyOutput | _Failure:
+        """The strategy's output, or why there is none."""
+        restarts_before = self.server_restarts
+        try:
+            return self.strategy.extract(article, self.llm)
+        except LLMError as exc:
+            message = f"{exc.kind} error: {exc}"
+            if exc.kind == "transport" and self.local_server is not None and self._restarted(restarts_before):
+                message = CRASH_MESSAGE
+            return _Failure(message, exc.usage)
+        except Exception as exc:  # one article's failure must never stop the batch
+            secret = self.llm.settings.api_key if self.llm else None
+            return _Failure(redact(f"{type(exc).__name__}: {exc}", secret)[:500], Usage())
+
+    @staticmethod
+    def _gate(article: Article, output: StrategyOutput) -> tuple[list[Claim], int]:
+        """Last gate before output: whatever a strategy returns, nothing ungrounded or from the header goes out."""
+        claims = [
+            claim
+            for claim in output.claims
+            if claim.evidence.grounded_in(article.text) and claim.evidence.start >= article.body_start
+        ]
+        return claims, output.dropped_ungrounded + len(output.claims) - len(claims)
+
+    # -- the result memo -----------------------------------------------------------------------
+
+    def _memo_key(self, article: Article, text_sha256: str) -> str | None:
+        """The key of this article's finished result, or None when results are not kept (no model, no cache)."""
+        if not self.strategy.uses_llm or self.llm is None or self.llm.cache is None:
+            return None
+        settings = self.llm.settings
+        return cache_key(
+            {
+                "kind": "article-result",
+                "code": code_fingerprint(),
+                "strategy": strategy_settings(self.strategy),
+                **self.llm.identity,
+                "decoding": {"temperature": settings.temperature, "seed": settings.seed},
+                "text_sha256": text_sha256,
+                "body_start": article.body_start,
+                "published": article.published,
+            }
+        )
+
+    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int] | None:
+        if key is None or self.llm is None or self.llm.cache is None:
+            return None
+        stored = self.llm.cache.get_result(key)
+        if stored is None:
+            return None
+        try:
+            claims = [Claim.model_validate(claim) for claim in stored["claims"]]
+            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("a stored article result no longer validates; extracting again")
+            return None
+
+    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int) -> None:
+        assert self.llm is not None and self.llm.cache is not None
+        self.llm.cache.set_result(
+            key,
+            {
+                "claims": [claim.model_dump(mode="json") for claim in claims],
+                "dropped_ungrounded": dropped,
+                "responses": responses,
+            },
+        )
+
+    # -- the embedded server -------------------------------------------------------------------
+
+    def _restarted(self, restarts_before: int) -> bool:
+        """After a transport error: restart the local server if it died; True when it was restarted meanwhile."""
+        server = self.local_server
+        assert server is not None
+        # A crashing server resets its connections a moment before its process is gone: wait for
+        # one or the other, so the crash is seen here and not by the next article.
+        deadline = time.monotonic() + 2.0
+        while server.alive() and not server.healthy() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # ensure_running() also waits out a restart another worker began, so this worker's next
+        # article never meets a half-started server.
+        server.ensure_running()
+        return server.restarts != restarts_before
