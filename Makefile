@@ -4,7 +4,7 @@ SHARED ?= ../shared
 OUT ?= claims.jsonl
 PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
 
-.PHONY: setup browser run test record seed-baseline eval-seeds lint bench screenshot
+.PHONY: setup browser run test record seed-baseline eval-seeds lint bench screenshot train
 
 setup:
 	bash scripts/setup.sh
@@ -20,6 +20,11 @@ test: setup browser
 	.venv/bin/ruff check extractor tests bench scripts
 	.venv/bin/lint-imports
 	.venv/bin/pytest $(PYTEST_OFFLINE)
+
+# Retrain the linguistic pass's reader on PolNeAR train (deterministic; ~3 CPU-minutes, docs/trained-pass.md).
+# After it: the dev eval, `make record` and `make seed-baseline`, since the candidates change.
+train: setup
+	nice -n 10 .venv/bin/python -m extractor.training.reader $(SHARED)/polnear/train -o extractor/nlp/data/reader.json
 
 # Re-record the HTTP cassettes from the real embedded server (needed after a prompt/schema change).
 record: setup

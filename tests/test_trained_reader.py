@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from extractor.cache import package_fingerprint
 from extractor.nlp import find_candidates, load_nlp
 from extractor.nlp.cues import CueFinder
 from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import TokenSpans
 from extractor.nlp.trained import MODEL_FORMAT, ReaderModel, TrainedReader, shipped_model
 from extractor.records import Article
+from extractor.training.corpus import read_annotated
+from extractor.training.reader import examples, main, train
 from tests.conftest import POLNEAR
-
-pytest.importorskip("sklearn", reason="training needs the train extra (scikit-learn), installed by make setup")
-
-from extractor.training.corpus import read_annotated  # noqa: E402
-from extractor.training.reader import examples, main, train  # noqa: E402
 
 
 def article(text: str) -> Article:
@@ -71,7 +69,7 @@ def test_reader_keeps_what_the_rules_and_the_model_agree_on() -> None:
 
 def test_thresholds_decide_what_is_added_and_vetoed() -> None:
     strict = dataclasses.replace(shipped_model(), add_threshold=1.0, veto_threshold=0.0)
-    text = "Donald Trump has been a vocal critic of the trade deal. While Obama had black artists writing songs, he won."
+    text = "Donald Trump is a vocal critic of the trade deal. While Obama had black artists writing songs, he won."
     assert found(text, reader=strict) == found(text, rules_only=True)
 
 
@@ -92,7 +90,7 @@ def test_readings_cover_every_frame_of_a_verb_and_the_features_are_what_training
     reader = TrainedReader(doc, cues, quotations, spans)
     sentence = next(iter(doc.sents))
     rule_items = list(cues.in_sentence(sentence))
-    scored = reader.scored_features(sentence, rule_items)
+    scored = reader.featured_readings(sentence, rule_items)
     frames = {(reading.token.lemma_, reading.frame) for reading, _ in scored}
     # Every frame that fits, whether or not the lexicon lists it ("said" + object), and noun readings.
     assert {("accuse", "object"), ("say", "clause"), ("say", "object"), ("critic", "noun_prep:of")} <= frames
@@ -153,3 +151,17 @@ def test_training_is_deterministic_on_a_small_subset(tmp_path: Path) -> None:
     output = tmp_path / "reader.json"
     main(split, output, limit=4)
     assert output.read_text(encoding="utf-8") == first.to_json() + "\n"
+
+
+def test_retrained_weights_change_the_code_fingerprint(tmp_path: Path) -> None:
+    package = tmp_path / "extractor"
+    (package / "nlp" / "data").mkdir(parents=True)
+    (package / "nlp" / "trained.py").write_text("WEIGHTS = 'data/reader.json'\n")
+    weights = package / "nlp" / "data" / "reader.json"
+    weights.write_text('{"bias": 0.0}\n')
+    (package / "notes.txt").write_text("not code\n")
+    before = package_fingerprint(package)
+    (package / "notes.txt").write_text("still not code\n")
+    assert package_fingerprint(package) == before
+    weights.write_text('{"bias": 0.5}\n')
+    assert package_fingerprint(package) != before

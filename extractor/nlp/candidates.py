@@ -19,8 +19,8 @@ from extractor.nlp.negation import content_negated
 from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import CharSpan, TokenSpans
-from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.nlp.speakers import SpeakerResolver
+from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.records import Article, Span
 
 if TYPE_CHECKING:

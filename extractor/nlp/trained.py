@@ -135,6 +135,10 @@ def _complement_clause(clause: Token) -> bool:
     )
 
 
+def _cue_starts(found: list[Attribution]) -> set[int]:
+    return {item.cue[0] for item in found if item.cue is not None}
+
+
 def _bucket(count: int) -> str:
     return next((str(limit) for limit in _LENGTH_BUCKETS if count <= limit), "big")
 
@@ -263,17 +267,22 @@ class TrainedReader:
 
     # -- revision --
 
-    def scored_features(self, sentence: SpacySpan, found: list[Attribution]) -> list[tuple[Reading, dict[str, float]]]:
+    def featured_readings(
+        self, sentence: SpacySpan, found: list[Attribution]
+    ) -> list[tuple[Reading, dict[str, float]]]:
         """Every reading of the sentence with its features, given the rule attributions ``found`` in it."""
-        rule_cues = {item.cue[0] for item in found if item.cue is not None}
-        return [(reading, self.features(reading, reading.token.idx in rule_cues)) for reading in self.readings(sentence)]
+        rule_cues = _cue_starts(found)
+        readings = self.readings(sentence)
+        return [(reading, self.features(reading, reading.token.idx in rule_cues)) for reading in readings]
 
     def revise(self, sentence: SpacySpan, found: list[Attribution], model: ReaderModel) -> list[Attribution]:
         """The sentence's rule attributions ``found``, minus those vetoed, plus the readings added."""
-        scored = [(reading, model.probability(features)) for reading, features in self.scored_features(sentence, found)]
+        scored = [
+            (reading, model.probability(features)) for reading, features in self.featured_readings(sentence, found)
+        ]
         if not scored:
             return found
-        rule_cues = {item.cue[0] for item in found if item.cue is not None}
+        rule_cues = _cue_starts(found)
         by_reading = {(reading.token.idx, reading.frame): p for reading, p in scored}
         kept = []
         for item in found:

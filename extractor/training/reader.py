@@ -68,7 +68,7 @@ def examples(corpus: list[AnnotatedArticle]) -> Iterator[Example]:
             if not sentence.text.strip():
                 continue
             found = list(cues.in_sentence(sentence))
-            for reading, features in reader.scored_features(sentence, found):
+            for reading, features in reader.featured_readings(sentence, found):
                 cue_at = reading.token.idx + offset
                 content = _words(article.text, ((reading.content[0] + offset, reading.content[1] + offset),))
                 positive = any(
