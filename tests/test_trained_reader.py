@@ -105,11 +105,11 @@ def _brat_corpus(root: Path) -> Path:
     (root / "text").mkdir(parents=True)
     (root / "attributions").mkdir()
     texts = {
-        "a1": "Title one\n\nJohn Smith said that taxes will rise next year.\n",
+        "a1": "Title one\n\nJohn Smith said that officials expect taxes to rise next year.\n",
         "a2": "Title two\n\nMary Jones slammed the new tax plan. The weather was fine.\n",
     }
     anns = {
-        "a1": [("Source", "John Smith"), ("Cue", "said"), ("Content", "that taxes will rise next year")],
+        "a1": [("Source", "John Smith"), ("Cue", "said"), ("Content", "that officials expect taxes to rise next year")],
         "a2": [("Source", "Mary Jones"), ("Cue", "slammed"), ("Content", "the new tax plan")],
     }
     for stem, text in texts.items():
@@ -134,9 +134,8 @@ def test_examples_are_labelled_by_annotated_cue_and_content(tmp_path: Path) -> N
         (e.article_id, next(k for k in e.features if k.startswith("lemma_frame="))) for e in labelled if e.positive
     }
     assert positive == {("a1", "lemma_frame=say|clause"), ("a2", "lemma_frame=slam|object")}
-    # Other frames of the same cue, and other words, are negatives.
-    assert any(not e.positive and "lemma_frame=slam|prep" not in e.features for e in labelled)
-    assert len(labelled) > len(positive)
+    # A verb inside the content is no cue of it: its readings overlap the content but are negatives.
+    assert any(not e.positive and "lemma=expect" in e.features for e in labelled)
 
 
 def test_training_is_deterministic_on_a_small_subset(tmp_path: Path) -> None:
