@@ -61,11 +61,11 @@ def eval_command(
     below the baseline; 2: bad input.
     """
     # Imported here so that `extractor --help` stays fast; none of these touch an LLM.
-    from extractor.evaluation.gate import check_gate, load_baseline, load_thresholds
+    from extractor.evaluation.gate import load_baseline, load_thresholds
     from extractor.evaluation.gold import load_gold
-    from extractor.evaluation.metrics import evaluate
     from extractor.evaluation.predictions import load_predictions
     from extractor.evaluation.reports import print_report, write_reports
+    from extractor.evaluation.scoring import score
 
     try:
         minimums = load_thresholds(thresholds) if thresholds is not None else None
@@ -75,18 +75,15 @@ def eval_command(
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
 
-    report = evaluate(gold_set, predictions)
-    if reference is not None and reference.gold_sha256 and reference.gold_sha256 != gold_set.sha256:
-        report.warnings.append(f"the baseline {baseline} was computed on a different gold file")
-    if minimums is not None or reference is not None:
-        report.gate = check_gate(
-            report.metrics,
-            thresholds=minimums,
-            baseline=reference,
-            tolerance=tolerance,
-            thresholds_file=str(thresholds) if thresholds is not None else None,
-            baseline_file=str(baseline) if baseline is not None else None,
-        )
+    report = score(
+        gold_set,
+        predictions,
+        thresholds=minimums,
+        baseline=reference,
+        tolerance=tolerance,
+        thresholds_file=str(thresholds) if thresholds is not None else None,
+        baseline_file=str(baseline) if baseline is not None else None,
+    )
     console = Console()
     print_report(report, console)
     try:

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -157,13 +158,25 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
         raise EvalInputError(f"{path}: gold file not found") from None
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read gold file: {exc.strerror or exc}") from None
+    return parse_gold(raw_file, path, lambda source, where: read_article_text(source, base_dir, where))
 
+
+# (article source as the gold line names it, where for messages) -> (path shown, raw bytes, text)
+ArticleReader = Callable[[str, str], tuple[Path, bytes, str]]
+
+
+def parse_gold(raw_file: bytes, path: Path, read_article: ArticleReader) -> GoldSet:
+    """Check a gold file's bytes; ``read_article`` supplies each article it names (a file, or a request's text).
+
+    The one parser behind ``load_gold`` and the service's ``POST /v1/eval``; ``path`` names the
+    gold in messages and in the report.
+    """
     articles: dict[str, LoadedGoldArticle] = {}
     for line_no, raw_line in enumerate(raw_file.split(b"\n"), start=1):
         where = f"{path}:{line_no}"
         if not raw_line.strip():
             continue
-        loaded = _parse_gold_line(raw_line, where, base_dir, line_no)
+        loaded = _parse_gold_line(raw_line, where, read_article, line_no)
         previous = articles.get(loaded.article.id)
         if previous is not None:
             raise EvalInputError(
@@ -175,7 +188,7 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
     return GoldSet(path=path, sha256=hashlib.sha256(raw_file).hexdigest(), articles=articles)
 
 
-def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) -> LoadedGoldArticle:
+def _parse_gold_line(raw_line: bytes, where: str, read_article: ArticleReader, line_no: int) -> LoadedGoldArticle:
     try:
         data = json.loads(raw_line.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -189,7 +202,7 @@ def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) 
     except ValidationError as exc:
         raise EvalInputError(validation_message(where, exc)) from None
 
-    article_path, raw_text, text = read_article_text(article.source, base_dir, where)
+    article_path, raw_text, text = read_article(article.source, where)
     actual_sha = hashlib.sha256(raw_text).hexdigest()
     if actual_sha != article.text_sha256:
         raise EvalInputError(
