@@ -75,6 +75,7 @@ _JOB_BODY = {
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
+        400: "The body is not JSON (or not UTF-8).",
         401: "No key, or not a valid one.",
         403: "The key may not use this route.",
         404: "No such job (for this key).",
@@ -314,7 +315,7 @@ def _routes(app: FastAPI) -> None:
     @app.post(
         "/v1/extract",
         response_model=ArticleResult,
-        responses=_errors(401, 403, 413, 422, 429),
+        responses=_errors(400, 401, 403, 413, 422, 429),
         tags=["extraction"],
         summary="Extract claims from one article",
     )
@@ -333,7 +334,7 @@ def _routes(app: FastAPI) -> None:
         "/v1/jobs",
         status_code=202,
         response_model=JobAccepted,
-        responses=_errors(401, 403, 413, 422, 429),
+        responses=_errors(400, 401, 403, 413, 422, 429),
         tags=["jobs"],
         summary="Submit many articles as a job",
         openapi_extra={"requestBody": _JOB_BODY},
@@ -405,7 +406,7 @@ def _routes(app: FastAPI) -> None:
         service.store.cancel(job_id)
         return _job_status(_own_job(service, key, job_id))
 
-    @app.post("/v1/eval", response_model=EvaluationReport, responses=_errors(401, 403, 413, 422, 429),
+    @app.post("/v1/eval", response_model=EvaluationReport, responses=_errors(400, 401, 403, 413, 422, 429),
               tags=["evaluation"], summary="Score predictions against a gold file")  # fmt: skip
     def evaluate(
         body: EvalRequest,

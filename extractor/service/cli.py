@@ -34,7 +34,7 @@ from extractor.errors import ConfigError, ExtractorError
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -116,18 +116,18 @@ def serve_command(
         extractors = build_extractors(settings)
     except ValueError as exc:  # ConfigError, a bad rate, pydantic's ValidationError
         raise _fail(_one_line(exc)) from None
-    if keys is None:
-        if not is_loopback(host):
-            raise _fail(
-                f"refusing to serve on {host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
-                "to a keys file, or bind a loopback address (--host 127.0.0.1)"
-            )
-        err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
+    if keys is None and not is_loopback(host):
+        raise _fail(
+            f"refusing to serve on {host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
+            "to a keys file, or bind a loopback address (--host 127.0.0.1)"
+        )
     if workers > 1 and any(extractor.embedded for extractor in extractors.values()):
         raise _fail(
             "--workers > 1 would start one embedded model server per worker (they share the CPU and run ~10x "
             "slower): use --workers 1, or run `extractor serve-local` once and pass its address as --base-url"
         )
+    if keys is None:
+        err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
     raise typer.Exit(_run(settings))
 
 

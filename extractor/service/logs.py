@@ -24,10 +24,19 @@ def valid_request_id(value: str) -> bool:
     return bool(_REQUEST_ID.match(value))
 
 
+class _DropColour(logging.Filter):
+    """uvicorn adds a terminal-coloured copy of some messages; JSON logs keep only the plain one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("color_message", None)
+        return True
+
+
 def configure(level: str = "info") -> None:
     """Send every log record to stderr as one JSON line with ``request_id``; uvicorn's access log off."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(CorrelationIdFilter(default_value=None))
+    handler.addFilter(_DropColour())
     handler.setFormatter(
         JsonFormatter(
             "{asctime}{levelname}{name}{message}{correlation_id}",
