@@ -167,7 +167,7 @@ def _run(settings: object) -> int:
     try:
         if settings.workers > 1:
             sock = config.bind_socket()
-            Multiprocess(config, target=server.run, sockets=[sock]).run()
+            Multiprocess(config, sockets=[sock]).run()
             return EXIT_OK
         server.run()
         # The lifespan failed (a model server that cannot start, an unwritable job store): setup error.
