@@ -124,12 +124,14 @@ class Service:
         """The job runner's work on one article: extract it, charge its tokens to the job's key."""
         article = ArticleIn.model_validate(claim.article)
         result = self.extract(article, via="job", source=f"job:{claim.job_id}[{claim.index}]")
-        self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
+        if self.budget.limit(self.key_named(claim.key_name)):
+            self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
         return result
 
     def may_start(self, claim: Claim) -> bool:
         """False (and the key's jobs paused) once the job's key has spent its token budget."""
-        until = self.budget.spent_until(self.key_named(claim.key_name))
+        key = self.key_named(claim.key_name)
+        until = self.budget.spent_until(key) if self.budget.limit(key) else None
         if until is None:
             return True
         self.store.pause_key(claim.key_name, until)
@@ -239,7 +241,8 @@ def service_of(request: Request) -> Service:
 def require_key(scope: str) -> Callable[..., Any]:
     """A dependency: the caller's key, allowed ``scope``, within its rate limit and token budget."""
 
-    def dependency(
+    # async: everything here is in memory (a key's token budget, when it has one, is read off the loop).
+    async def dependency(
         request: Request,
         service: Annotated[Service, Depends(service_of)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -261,7 +264,7 @@ def require_key(scope: str) -> Callable[..., Any]:
         if wait is not None:
             metrics.REJECTED.labels("rate").inc()
             raise HTTPException(429, "rate limit reached for this key", headers={"Retry-After": str(wait)})
-        wait = service.budget.retry_after(key)
+        wait = await anyio.to_thread.run_sync(service.budget.retry_after, key) if service.budget.limit(key) else None
         if wait is not None:
             metrics.REJECTED.labels("tokens").inc()
             raise HTTPException(429, "token budget of this key spent", headers={"Retry-After": str(wait)})
@@ -326,8 +329,14 @@ def _routes(app: FastAPI) -> None:
     ) -> Response:
         """Claims of one article: the same line `extractor extract` writes (`status: "error"` when it failed)."""
         _check_article(service, article, ["body"])
-        result = await anyio.to_thread.run_sync(lambda: service.extract(article, via="extract", source="api"))
-        service.budget.charge(key.name, result.usage.prompt_tokens + result.usage.completion_tokens)
+
+        def work() -> ArticleResult:
+            result = service.extract(article, via="extract", source="api")
+            if service.budget.limit(key):  # counted only for keys that have a budget: no write per request
+                service.budget.charge(key.name, result.usage.prompt_tokens + result.usage.completion_tokens)
+            return result
+
+        result = await anyio.to_thread.run_sync(work)
         return Response(result.model_dump_json(), media_type="application/json")
 
     @app.post(
