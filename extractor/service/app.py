@@ -13,6 +13,7 @@ behind ``extractor eval``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -35,7 +36,7 @@ from extractor.api import Extractor
 from extractor.cache import default_cache_dir
 from extractor.errors import ConfigError
 from extractor.evaluation.metrics import EvaluationReport
-from extractor.records import ArticleResult
+from extractor.records import ArticleResult, Usage
 from extractor.service import metrics
 from extractor.service.auth import ANONYMOUS_KEY, ApiKey, KeyRing
 from extractor.service.jobs import Claim, JobInfo, JobRunner, JobStore
@@ -293,14 +294,12 @@ def _job_status(info: JobInfo) -> JobStatus:
         updated_at=_utc(info.updated_at),
         paused_until=_utc(info.paused_until) if info.paused_until is not None else None,
         counts=JobCounts(**{name: info.counts[name] for name in JobCounts.model_fields}),
-        usage=info.usage,  # type: ignore[arg-type]
+        usage=Usage(**info.usage),
         errors=[JobError(**error) for error in info.errors],
     )
 
 
-def _utc(timestamp: float) -> Any:
-    import datetime as dt
-
+def _utc(timestamp: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC)
 
 

@@ -61,12 +61,9 @@ class TokenBudget:
         return key.tokens or self.default
 
     def retry_after(self, key: ApiKey) -> int | None:
-        """None while the key has budget left, else the seconds until its window ends."""
-        limit = self.limit(key)
-        if limit is None:
-            return None
-        spent, window_end = self.store.tokens_spent(key.name, self.window_s)
-        return None if spent < limit else max(1, math.ceil(window_end - time.time()))
+        """None while the key has budget left, else the seconds until its window ends (for Retry-After)."""
+        until = self.spent_until(key)
+        return None if until is None else max(1, math.ceil(until - time.time()))
 
     def charge(self, key_name: str, tokens: int) -> None:
         if tokens > 0:
