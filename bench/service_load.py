@@ -60,13 +60,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-def summary(latencies: list[float], wall_s: float, errors: int, sent: int, answered_ids: list[str]) -> dict[str, Any]:
-    expected = {f"load-{i:06d}" for i in range(sent)}
+def summary(
+    latencies: list[float], wall_s: float, errors: int, planned: int, sent_ids: list[str], answered_ids: list[str]
+) -> dict[str, Any]:
+    """``lost``: sent but never answered; ``not_sent``: left when the phase's time cap ran out."""
     return {
-        "requests": sent,
+        "requests": len(sent_ids),
+        "not_sent": planned - len(sent_ids),
         "answered": len(answered_ids),
         "errors": errors,
-        "lost": len(expected - set(answered_ids)),
+        "lost": len(set(sent_ids) - set(answered_ids)),
         "duplicated": len(answered_ids) - len(set(answered_ids)),
         "wall_s": round(wall_s, 3),
         "requests_per_s": round(len(latencies) / wall_s, 1) if wall_s else float("nan"),
@@ -83,6 +86,7 @@ def articles(count: int, offset: int = 0) -> list[dict[str, str]]:
 def run_in_process(extractor: Extractor, batch: list[dict[str, str]], concurrency: int, cap_s: float) -> dict:
     latencies: list[float] = []
     ids: list[str] = []
+    sent: list[str] = []
     errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + cap_s
@@ -91,6 +95,8 @@ def run_in_process(extractor: Extractor, batch: list[dict[str, str]], concurrenc
         nonlocal errors
         if time.monotonic() > deadline:
             return
+        with lock:
+            sent.append(article["id"])
         started = time.perf_counter()
         result = extractor.extract(article["text"], id=article["id"])
         elapsed = time.perf_counter() - started
@@ -102,12 +108,13 @@ def run_in_process(extractor: Extractor, batch: list[dict[str, str]], concurrenc
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, batch))
-    return summary(latencies, time.perf_counter() - started, errors, len(batch), ids)
+    return summary(latencies, time.perf_counter() - started, errors, len(batch), sent, ids)
 
 
 async def run_service(base_url: str, batch: list[dict[str, str]], concurrency: int, cap_s: float) -> dict:
     latencies: list[float] = []
     ids: list[str] = []
+    sent: list[str] = []
     errors = 0
     queue: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     for article in batch:
@@ -121,6 +128,7 @@ async def run_service(base_url: str, batch: list[dict[str, str]], concurrency: i
             nonlocal errors
             while not queue.empty() and time.monotonic() < deadline:
                 article = queue.get_nowait()
+                sent.append(article["id"])
                 started = time.perf_counter()
                 try:
                     answer = await client.post("/v1/extract", json=article)
@@ -138,7 +146,7 @@ async def run_service(base_url: str, batch: list[dict[str, str]], concurrency: i
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    return summary(latencies, wall, errors, len(batch), ids)
+    return summary(latencies, wall, errors, len(batch), sent, ids)
 
 
 async def run_jobs(base_url: str, jobs: int, size: int, cap_s: float) -> dict:
@@ -171,13 +179,13 @@ async def run_jobs(base_url: str, jobs: int, size: int, cap_s: float) -> dict:
             "duplicated": duplicated, "wall_s": round(wall, 2), "articles_per_s": round(jobs * size / wall, 1)}
 
 
-def start_server(tmp: Path, endpoint_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(tmp: Path, endpoint_url: str, port: int, concurrency: int) -> subprocess.Popen[bytes]:
     keys = tmp / "keys.txt"
     keys.write_text(f"{KEY} name=bench rate=1000000/minute\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
     env["EXTRACTOR_API_KEYS_FILE"] = str(keys)
     command = [sys.executable, "-m", "extractor.cli", "serve", "--port", str(port), "--strategy", "whole_article",
-               "--base-url", endpoint_url, "--model", "fake-model", "--no-cache", "--concurrency", "32",
+               "--base-url", endpoint_url, "--model", "fake-model", "--no-cache", "--concurrency", str(concurrency),
                "--jobs-db", str(tmp / "jobs.sqlite3"), "--cache-dir", str(tmp / "cache")]
     log = (tmp / "server.log").open("wb")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=REPO, env=env)
@@ -197,10 +205,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=640, help="requests per side per round")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--server-concurrency", type=int, default=16,
+                        help="the server's --concurrency: articles extracting at once (requests beyond it wait)")
     parser.add_argument("--latency", type=float, default=0.05, help="the fake endpoint's seconds per answer")
     parser.add_argument("--cap", type=float, default=300.0, help="wall-time cap of each phase (s)")
     parser.add_argument("--jobs", type=int, default=32)
     parser.add_argument("--job-size", type=int, default=10)
+    parser.add_argument("--name", default="service_load", help="results file: bench/results/NAME.json")
     args = parser.parse_args()
     load_before = [round(x, 2) for x in os.getloadavg()]
     from _endpoint import _free_port
@@ -208,7 +219,7 @@ def main() -> None:
     with EndpointProcess(latency_s=args.latency) as endpoint, tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         port = _free_port()
-        server = start_server(tmp, endpoint.base_url, port)
+        server = start_server(tmp, endpoint.base_url, port, args.server_concurrency)
         base_url = f"http://127.0.0.1:{port}"
         extractor = Extractor(strategy="whole_article", base_url=endpoint.base_url, model="fake-model", cache=False)
         try:
@@ -246,7 +257,7 @@ def main() -> None:
         "jobs": jobs,
         "server_exit_code": server_exit,
     }
-    path = save_result("service_load", result)
+    path = save_result(args.name, result)
     table = []
     for number, r in enumerate(rounds, start=1):
         for side in ("in_process", "service"):

@@ -1,7 +1,7 @@
 """``extractor serve``: the HTTP service, a front door over the public API (``Extractor``, ``ExtractorConfig``).
 
 Nothing in the library imports this package; it needs the ``service`` extra
-(``pip install 'extractor[service]'``: FastAPI, uvicorn, prometheus-client, limits,
+(``pip install 'extractor[service]'``: FastAPI, uvicorn, prometheus-client,
 python-json-logger, asgi-correlation-id). The modules, outside in:
 
 - ``cli``: the ``extractor serve`` command (options, the loopback rule, uvicorn);

@@ -98,6 +98,9 @@ class Service:
     rate: RateLimiter
     budget: TokenBudget
     runner: JobRunner | None = None
+    # Synchronous extractions running at once (the rest wait on the event loop, not in a thread):
+    # --concurrency, like the job runner. Fewer threads contending for the GIL keeps the loop responsive.
+    extracting: anyio.CapacityLimiter | None = None
     _ready: tuple[float, Readiness] | None = field(default=None, repr=False)
 
     @property
@@ -194,6 +197,7 @@ def create_app(settings: ServiceSettings, keys: KeyRing | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = await anyio.to_thread.run_sync(start_service, settings, keys)
+        service.extracting = anyio.CapacityLimiter(service.default.concurrency)
         app.state.service = service
         log.info(
             "serving strategies %s; jobs in %s; %s",
@@ -235,7 +239,7 @@ def _invalid(loc: list[str | int], message: str, kind: str = "value_error") -> R
 _bearer = HTTPBearer(auto_error=False, description="An API key from the server's EXTRACTOR_API_KEYS_FILE.")
 
 
-def service_of(request: Request) -> Service:
+async def service_of(request: Request) -> Service:  # async: a sync dependency costs a thread hop
     return request.app.state.service
 
 
@@ -335,7 +339,7 @@ def _routes(app: FastAPI) -> None:
                 service.budget.charge(key.name, result.usage.prompt_tokens + result.usage.completion_tokens)
             return result
 
-        result = await anyio.to_thread.run_sync(work)
+        result = await anyio.to_thread.run_sync(work, limiter=service.extracting)
         return Response(result.model_dump_json(), media_type="application/json")
 
     @app.post(

@@ -22,9 +22,8 @@ import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
-from limits import parse as parse_rate
-
 from extractor.errors import ConfigError
+from extractor.service.settings import parse_rate
 
 SCOPES = ("extract", "jobs", "eval")
 MIN_KEY_CHARS = 16

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,19 @@ class ServiceSettings(BaseModel):
         data: dict[str, Any] = json.loads(environ[SETTINGS_ENV])
         extraction = {key: value for key, value in data.pop("extraction").items() if value is not None}
         return cls(extraction=ExtractorConfig.from_env(environ, **extraction), **data)
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+_PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400}
+
+
+@lru_cache(maxsize=64)
+def parse_rate(text: str) -> tuple[int, int]:
+    """``"120/minute"`` -> (120 requests, 60 seconds); ``ValueError`` for anything else."""
+    match = _RATE.match(text)
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"a rate looks like 120/minute (per second, minute, hour or day), not {text!r}")
+    return int(match.group(1)), _PERIOD_S[match.group(2).lower()]
 
 
 def is_loopback(host: str) -> bool:
