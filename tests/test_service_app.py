@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from extractor import Extractor
 from extractor.cli import app as cli_app
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.service.app import create_app
 from extractor.service.auth import KeyRing
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import REPO, jsonl, sample_articles, settings, wait_for_job, write_keys
 
 KEY = "test-key-0123456789abcdef"

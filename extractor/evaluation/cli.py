@@ -1,8 +1,9 @@
 """Command-line entry points: ``extractor eval`` and ``extractor gold import-brat|validate``.
 
 Exit codes of ``eval``: 0 when the gate passes (or there is no gate), 1 when a
-threshold or the baseline comparison fails, 2 on bad input (a one-line message
-on stderr, never a traceback). The gold commands exit 0 or 2.
+threshold or the baseline comparison fails or when nothing could be scored (an
+empty predictions file, or predictions for none of the gold articles), 2 on bad
+input (a one-line message on stderr, never a traceback). The gold commands exit 0 or 2.
 """
 
 from __future__ import annotations
@@ -54,11 +55,16 @@ def eval_command(
         Path,
         typer.Option("--report-dir", help="Where report.json, report.md, junit.xml and report.html are written."),
     ] = DEFAULT_REPORT_DIR,
+    only_predicted: Annotated[
+        bool,
+        typer.Option("--only-predicted", help="Score only the gold articles that have a line in the predictions."),
+    ] = False,
 ) -> None:
     """Score predicted claims against a gold file; print a table and write reports.
 
-    Exit code 0: passed; 1: a threshold missed or a metric more than --tolerance
-    below the baseline; 2: bad input.
+    Article paths in the gold file are relative to the gold file. Exit code 0:
+    passed; 1: a threshold missed, a metric more than --tolerance below the
+    baseline, or nothing to score (no prediction for any gold article); 2: bad input.
     """
     # Imported here so that `extractor --help` stays fast; none of these touch an LLM.
     from extractor.evaluation.gate import load_baseline, load_thresholds
@@ -71,19 +77,20 @@ def eval_command(
         minimums = load_thresholds(thresholds) if thresholds is not None else None
         reference = load_baseline(baseline) if baseline is not None else None
         gold_set = load_gold(gold)
-        predictions = load_predictions(pred)
+        predicted = load_predictions(pred)
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
-
-    report = score(
+    scoring = score(
         gold_set,
-        predictions,
+        predicted,
         thresholds=minimums,
         baseline=reference,
         tolerance=tolerance,
         thresholds_file=str(thresholds) if thresholds is not None else None,
         baseline_file=str(baseline) if baseline is not None else None,
+        only_predicted=only_predicted,
     )
+    report, predictions, nothing_scored = scoring.report, scoring.predictions, scoring.nothing_scored
     console = Console()
     print_report(report, console)
     try:
@@ -92,6 +99,9 @@ def eval_command(
         raise _fail(f"{report_dir}: cannot write reports: {exc.strerror or exc}") from None
     paths.append(_write_report_page(report, gold_set, predictions, report_dir / "report.html"))
     console.print(f"reports: {', '.join(str(p) for p in paths)}", highlight=False)
+    if nothing_scored:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {nothing_scored}")
+        raise typer.Exit(EXIT_GATE_FAILED)
     if report.gate is not None and not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
 
@@ -126,7 +136,8 @@ def import_brat_command(
     from extractor.evaluation.gold import gold_line
 
     try:
-        result = import_brat(text_dir, ann_dir, metadata=metadata)
+        # Article paths are written relative to the gold file, so it can be used from any folder.
+        result = import_brat(text_dir, ann_dir, base_dir=output.parent, metadata=metadata)
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
     try:

@@ -21,7 +21,7 @@ from extractor.evaluation.gold import GoldClaim, GoldSet
 from extractor.evaluation.matching import ArticleMatch, ClaimSpans, match_article
 from extractor.evaluation.meaning import MEANING_METRIC_NAMES, MeaningFindings, MeaningTally
 from extractor.evaluation.names import claimant_matches, is_bare_pronoun_or_description
-from extractor.evaluation.predictions import PredictionSet
+from extractor.evaluation.predictions import PredictionSet, align_to_gold
 from extractor.records import Claim
 
 REPORT_SCHEMA_VERSION = "eval-report/2"
@@ -351,7 +351,11 @@ def evaluate(
     seed: int = BOOTSTRAP_SEED,
     now: dt.datetime | None = None,
 ) -> EvaluationReport:
-    """Score ``predictions`` against ``gold`` and gather everything a report shows."""
+    """Score ``predictions`` against ``gold`` and gather everything a report shows.
+
+    Prediction lines are paired with gold articles by id, else by the sha256 of their text (``align_to_gold``).
+    """
+    predictions = align_to_gold(predictions, gold)
     collected = _Collected()
     warnings = list(predictions.warnings)
     missing: list[str] = []
