@@ -87,6 +87,15 @@ def test_extract_answers_the_line_the_library_writes(client: TestClient, article
         assert article["text"][claim["evidence"]["start"] : claim["evidence"]["end"]] == claim["evidence"]["quote"]
 
 
+def test_title_url_and_meta_ride_along_to_the_line(client: TestClient, articles_dir: Path) -> None:
+    article = sample_articles(articles_dir)[2]
+    described = {**article, "title": "A headline", "url": "https://example.org/a", "meta": {"desk": "world", "n": 3}}
+    line = client.post("/v1/extract", json=described).json()
+    assert (line["title"], line["url"], line["meta"]) == ("A headline", "https://example.org/a", {"desk": "world", "n": 3})
+    plain = client.post("/v1/extract", json=article).json()
+    assert plain["meta"] is None and line["claims"] == plain["claims"], "meta changes nothing else"
+
+
 def test_extract_through_a_model_counts_calls_tokens_and_cache_hits(
     model_client: TestClient, articles_dir: Path, endpoint: FakeEndpoint
 ) -> None:
@@ -129,7 +138,8 @@ def _sample(page: str, name: str, default: float | None = None) -> float:
         ({"text": ""}, ["body", "text"]),
         ({"text": "x", "colour": "red"}, ["body", "colour"]),
         ({"text": "x", "published": "last Tuesday"}, ["body", "published"]),
-        ({"text": "x", "meta": {"author": "me"}}, ["body", "meta", "author"]),
+        ({"text": "x", "title": 5}, ["body", "title"]),
+        ({"text": "x", "meta": ["not", "an", "object"]}, ["body", "meta"]),
         ({"text": "x" * 20_001}, ["body", "text"]),  # over --max-article-chars
         ({"text": "x", "strategy": "guided"}, ["body", "strategy"]),  # not one this server allows
     ],
@@ -306,7 +316,8 @@ def test_eval_answers_the_report_extractor_eval_writes(
 ) -> None:
     gold_path = REPO / "tests" / "gold" / "seeds.jsonl"
     gold = gold_path.read_text(encoding="utf-8")
-    texts = {line["source"]: (REPO / line["source"]).read_text(encoding="utf-8") for line in jsonl(gold)}
+    # Sources are relative to the gold file; the request carries each text under its source as written.
+    texts = {line["source"]: (gold_path.parent / line["source"]).read_text(encoding="utf-8") for line in jsonl(gold)}
     thresholds = {"overlap_f1_micro": 0.1}
     body = {"gold": gold, "predictions": baseline_seed_predictions.read_text(encoding="utf-8"), "texts": texts,
             "thresholds": thresholds}  # fmt: skip

@@ -33,10 +33,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from extractor import __version__
 from extractor.api import Extractor
+from extractor.articles import article_from_text, normalise_text
 from extractor.cache import default_cache_dir
 from extractor.errors import ConfigError
 from extractor.evaluation.metrics import EvaluationReport
-from extractor.records import ArticleResult, Usage
+from extractor.records import Article, ArticleResult, Usage
 from extractor.service import metrics
 from extractor.service.auth import ANONYMOUS_KEY, ApiKey, KeyRing
 from extractor.service.jobs import Claim, JobInfo, JobRunner, JobStore
@@ -44,7 +45,6 @@ from extractor.service.limits import BodyLimit, RateLimiter, TokenBudget
 from extractor.service.logs import REQUEST_ID_HEADER, valid_request_id
 from extractor.service.models import (
     ArticleIn,
-    ArticleMeta,
     ErrorBody,
     EvalRequest,
     Health,
@@ -116,11 +116,13 @@ class Service:
     def extract(self, article: ArticleIn, *, via: str, source: str) -> ArticleResult:
         """One article through the public API; failures come back as error lines, as in the CLI."""
         extractor = self.extractors[article.strategy or self.settings.extraction.strategy]
-        meta = article.meta or ArticleMeta()
-        result = extractor.extract(
-            article.text, id=article.id, title=meta.title, published=article.published, url=meta.url,
-            source=meta.source or source,
-        )  # fmt: skip
+        fields = {"id": article.id, "title": article.title, "published": article.published, "url": article.url}
+        built = article_from_text(article.text, source=source, max_chars=extractor.config.max_article_chars, **fields)
+        if article.meta and isinstance(built, Article):
+            # The record's other fields ride along to the output line, as for a JSONL record in the CLI.
+            result = extractor.extract(built.model_copy(update={"meta": article.meta}))
+        else:
+            result = extractor.extract(article.text, source=source, **fields)
         metrics.observe_result(result, via)
         return result
 
@@ -501,11 +503,13 @@ def _evaluate(body: EvalRequest) -> EvaluationReport:
     from extractor.evaluation.predictions import parse_predictions
     from extractor.evaluation.scoring import score
 
-    def article_text(source: str, where: str) -> tuple[Path, bytes, str]:
+    def article_text(source: str, where: str) -> tuple[Path, bytes, str, bool]:
+        # The request's text in place of the file: its bytes are checked against the gold's sha256,
+        # and it is normalised as `extractor extract` reads a file.
         if source not in body.texts:
             raise EvalInputError(f"{where}: field source: no text given for {source!r} (add it to `texts`)")
         text = body.texts[source]
-        return Path(source), text.encode("utf-8"), text
+        return Path(source), text.encode("utf-8"), normalise_text(text), False
 
     try:
         gold = parse_gold(body.gold.encode("utf-8"), Path("gold"), article_text)
@@ -516,12 +520,12 @@ def _evaluate(body: EvalRequest) -> EvaluationReport:
         raise _invalid(["body"], str(exc)) from None
     except ValidationError as exc:
         raise _invalid(["body", "baseline", *exc.errors()[0]["loc"]], exc.errors()[0]["msg"]) from None
-    report = score(
+    scoring = score(
         gold, predictions, thresholds=thresholds, baseline=baseline, tolerance=body.tolerance,
         thresholds_file="thresholds" if thresholds is not None else None,
         baseline_file="baseline" if baseline is not None else None,
     )  # fmt: skip
-    return report
+    return scoring.report
 
 
 async def _readiness(service: Service) -> Readiness:

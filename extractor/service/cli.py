@@ -62,7 +62,7 @@ def serve_command(
     mode: Annotated[str | None, typer.Option(help="instructor mode: tools, json_schema or json.")] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles extracting at once per process (requests; jobs apart)."),
+        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles extracting at once per process, per route."),
     ] = None,
     cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR).")] = None,

@@ -9,7 +9,7 @@ writes as report.json.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,25 +24,19 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ArticleMeta(_Request):
-    """Optional description of an article; copied into the output line's provenance (title, source)."""
-
-    title: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Headline (else found in text).")
-    url: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Where the article was published.")
-    source: str | None = Field(
-        default=None, max_length=MAX_LABEL_CHARS, description="Label for the output's `source` (default: `api`)."
-    )
-
-
 class ArticleIn(_Request):
-    """One article to extract claims from. ``text`` is read as a text file would be (title line, scraped date)."""
+    """One article. ``text`` is read as ``Extractor.extract(text)`` reads it (a title line, a scraped date)."""
 
     text: str = Field(min_length=1, description="The article text; offsets in the answer index it as given.")
     id: str | None = Field(
         default=None, min_length=1, max_length=MAX_ID_CHARS, description="Default: `text-` + 12 hex of its sha256."
     )
     published: dt.date | None = Field(default=None, description="Publication date, to resolve 'on Monday'.")
-    meta: ArticleMeta | None = None
+    title: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Headline (else found in text).")
+    url: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Where the article was published.")
+    meta: dict[str, Any] | None = Field(
+        default=None, description="Anything else about the article: carried unchanged to the output line's `meta`."
+    )
     strategy: str | None = Field(
         default=None, min_length=1, max_length=100, description="One the server allows (default: the server's)."
     )
