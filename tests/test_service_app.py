@@ -89,9 +89,10 @@ def test_extract_answers_the_line_the_library_writes(client: TestClient, article
 
 def test_title_url_and_meta_ride_along_to_the_line(client: TestClient, articles_dir: Path) -> None:
     article = sample_articles(articles_dir)[2]
-    described = {**article, "title": "A headline", "url": "https://example.org/a", "meta": {"desk": "world", "n": 3}}
+    meta = {"desk": "world", "n": 3}
+    described = {**article, "title": "A headline", "url": "https://example.org/a", "meta": meta}
     line = client.post("/v1/extract", json=described).json()
-    assert (line["title"], line["url"], line["meta"]) == ("A headline", "https://example.org/a", {"desk": "world", "n": 3})
+    assert (line["title"], line["url"], line["meta"]) == ("A headline", "https://example.org/a", meta)
     plain = client.post("/v1/extract", json=article).json()
     assert plain["meta"] is None and line["claims"] == plain["claims"], "meta changes nothing else"
 
