@@ -134,14 +134,10 @@ class Service:
             self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
         return result
 
-    def may_start(self, claim: Claim) -> bool:
-        """False (and the key's jobs paused) once the job's key has spent its token budget."""
+    def hold_until(self, claim: Claim) -> float | None:
+        """Once the job's key has spent its token budget: when its window ends (its jobs wait until then)."""
         key = self.key_named(claim.key_name)
-        until = self.budget.spent_until(key) if self.budget.limit(key) else None
-        if until is None:
-            return True
-        self.store.pause_key(claim.key_name, until)
-        return False
+        return self.budget.spent_until(key) if self.budget.limit(key) else None
 
     def close(self) -> None:
         try:
@@ -188,7 +184,7 @@ def start_service(settings: ServiceSettings, keys: KeyRing | None) -> Service:
     )
     default = service.default
     service.runner = JobRunner(
-        store, service.run_claim, concurrency=default.concurrency, may_start=service.may_start
+        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until
     ).start()
     return service
 

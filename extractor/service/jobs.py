@@ -366,14 +366,15 @@ class JobRunner:
         concurrency: int,
         poll_s: float = 0.5,
         reclaim_every_s: float = 2.0,
-        may_start: Callable[[Claim], bool] = lambda claim: True,
+        hold_until: Callable[[Claim], float | None] = lambda claim: None,
     ) -> None:
         self.store = store
         self.run_article = run_article
         self.concurrency = max(1, concurrency)
         self.poll_s = poll_s
         self.reclaim_every_s = reclaim_every_s
-        self.may_start = may_start
+        # When a claimed article may not start yet (its key's token budget is spent): until when.
+        self.hold_until = hold_until
         self.lock = OwnerLock(store.path.with_name(store.path.name + ".owners"))
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -416,8 +417,10 @@ class JobRunner:
                 free = self.concurrency - len(self._inflight)
             claims = self._guard(lambda free=free: self.store.claim(self.owner, free)) if free > 0 else None
             for claim in claims or []:
-                if not self.may_start(claim):
+                until = self.hold_until(claim)
+                if until is not None:  # hand it back, then hold the key's jobs (never paused while running)
                     self.store.release(self.owner, [claim])
+                    self.store.pause_key(claim.key_name, until)
                     continue
                 future = self._pool.submit(self._run, claim)
                 with self._inflight_lock:
