@@ -22,6 +22,7 @@ from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import CharSpan, TokenSpans
 from extractor.nlp.speakers import SpeakerResolver
+from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.records import Article, Span
 
 if TYPE_CHECKING:
@@ -64,21 +65,26 @@ class Candidate:
     speaker_options: tuple[str, ...] = ()
 
 
-def find_candidates(article: Article, doc: Doc | None = None) -> list[Candidate]:
+def find_candidates(
+    article: Article, doc: Doc | None = None, *, reader: ReaderModel | None = None, rules_only: bool = False
+) -> list[Candidate]:
     """Attribution candidates of ``article``, in text order.
 
     ``doc`` may be a parse of ``body_text(article)`` made earlier (batching);
-    without it the body is parsed here.
+    without it the body is parsed here. Each sentence's rule attributions are
+    revised by the trained reader (``trained``): ``reader`` is its model, the
+    one shipped with the package by default; ``rules_only`` leaves it out.
     """
     if doc is None:
         doc = parse(article)
-    return _ArticleWalk(article, doc).run()
+    model = None if rules_only else (reader or shipped_model())
+    return _ArticleWalk(article, doc, model).run()
 
 
 class _ArticleWalk:
     """One article's pass, in text order, so coreference sees only what came before."""
 
-    def __init__(self, article: Article, doc: Doc) -> None:
+    def __init__(self, article: Article, doc: Doc, model: ReaderModel | None) -> None:
         self.doc = doc
         self.offset = article.body_start
         spans = TokenSpans(doc)
@@ -88,6 +94,15 @@ class _ArticleWalk:
         self.restater = Restater(doc, self.speakers)
         self.instructions: set[int] = set()  # start tokens of sentences written to a model
         self.contents: list[tuple[int, int]] = []
+        self.model = model
+        self.reader = TrainedReader(doc, self.cues, quotations, spans) if model is not None else None
+
+    def sentence_attributions(self, sentence: SpacySpan) -> list[Attribution]:
+        """The rule attributions of ``sentence``, revised by the trained reader when there is one."""
+        found = list(self.cues.in_sentence(sentence))
+        if self.reader is None or self.model is None:
+            return found
+        return self.reader.revise(sentence, found, self.model)
 
     def run(self) -> list[Candidate]:
         found: list[Attribution] = []
@@ -102,7 +117,7 @@ class _ArticleWalk:
                 seen_ents = _skip_entities(ents, seen_ents, sentence.end)
                 continue
             # Nested cues go before resolution, so they never become the last claimant.
-            for item in _drop_nested(list(self.cues.in_sentence(sentence))):
+            for item in _drop_nested(self.sentence_attributions(sentence)):
                 item.name = self.speakers.resolve(item.source_token)
                 found.append(item)
             # Register the sentence's names after its candidates are resolved, so a
