@@ -49,7 +49,6 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (521, "Sergei Ryabkov", "asserts"),
         (603, "Sergei Ryabkov", "asserts"),
         (715, "Sergei Ryabkov", "denies"),
-        (840, "Sergei Ryabkov", "asserts"),
         (853, "Sergei Ryabkov", "asserts"),
         (1337, "Brittany Stewart", "asserts"),
         (1522, "The United States", "asserts"),

@@ -373,12 +373,13 @@ class SpeakerResolver:
     ) -> tuple[str, ...]:
         """Names of the speakers mentioned near a cue: its sentence and the two before, outside any content.
 
-        People by their full names, organisations and places as written, first
-        mention first; sentences whose first token is in ``skipped`` (text written
+        People by their full names, organisations and places as written without a
+        leading "the", each once, first mention first; sentences whose first token is in ``skipped`` (text written
         to a model) name nobody.
         """
         oldest = self._window_start(sentence[0], 2)
         names: dict[str, None] = {}
+        seen: set[str] = set()  # "The United States" and "the United States" are one choice
         for ent in self.doc.ents:
             if not (oldest <= ent.start and ent.end <= sentence.end) or ent.sent.start in skipped:
                 continue
@@ -390,8 +391,9 @@ class SpeakerResolver:
             if label == "PERSON":
                 name = self._full_name(self._person_name(with_first_names(ent)))
             else:
-                name = clean_name(ent.text)
-            if len(name) > 1:
+                name = re.sub(r"^(?:the|The)\s+", "", clean_name(ent.text))
+            if len(name) > 1 and name.casefold() not in seen:
+                seen.add(name.casefold())
                 names.setdefault(name, None)
         return tuple(names)
 
