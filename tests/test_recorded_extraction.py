@@ -41,7 +41,8 @@ SAMPLES = {
     "whole_article": ("003_135d9834a0f45a4b",),
 }
 # The claims the recorded answers give: (evidence start, claimant name, stance), in output order.
-# guided: the claims at 840 and 1775 are the two candidates only the model named (its picks).
+# guided: the claim at 1775 is the one candidate only the model named (its pick, among the speakers
+# mentioned near the cue).
 EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "guided": [
         (17, "Sergei Ryabkov", "denies"),
@@ -57,16 +58,16 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (2191, "the American side", "asserts"),
         (2376, "Donbass", "asserts"),
     ],
-    # The 0.5B model numbered its claimants 1..6 in candidate order; the pass had named every speaker,
-    # so its names stand. Where the model's claim sentence passed the checks it came with its stance
-    # (961, 1049, 1743: "asserts"); elsewhere the pass's sentence and stance stand together.
-    # "Washington rejected them" (930) is no claim.
+    # The 0.5B model's claimant numbers do not change the pass's names (it had named every speaker).
+    # Where the model's claim sentence passed the checks it came with its stance (595, 1610, 1743:
+    # "asserts"); elsewhere the pass's sentence and stance stand together. "Washington rejected
+    # them" (930) is no claim.
     "guided_full": [
         (175, "Maria Zakharova", "denies"),
-        (595, "Maria Zakharova", "denies"),
-        (961, "Maria Zakharova", "asserts"),
-        (1049, "Maria Zakharova", "asserts"),
-        (1610, "Maria Zakharova", "denies"),
+        (595, "Maria Zakharova", "asserts"),
+        (961, "Maria Zakharova", "denies"),
+        (1049, "Maria Zakharova", "denies"),
+        (1610, "Maria Zakharova", "asserts"),
         (1743, "Maria Zakharova", "asserts"),
     ],
     "whole_article": [
