@@ -4,16 +4,20 @@ SHARED ?= ../shared
 OUT ?= claims.jsonl
 PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
 
-.PHONY: setup run test record seed-baseline eval-seeds lint bench
+.PHONY: setup browser run test record seed-baseline eval-seeds lint bench screenshot
 
 setup:
 	bash scripts/setup.sh
 
+# Debian's Chromium for the review page's browser tests (installed only when missing; needs root).
+browser:
+	bash scripts/install-chromium.sh
+
 run: setup
 	.venv/bin/extractor extract $(SHARED)/articles -o $(OUT)
 
-test: setup
-	.venv/bin/ruff check extractor tests bench
+test: setup browser
+	.venv/bin/ruff check extractor tests bench scripts
 	.venv/bin/lint-imports
 	.venv/bin/pytest $(PYTEST_OFFLINE)
 
@@ -30,10 +34,15 @@ eval-seeds: setup
 	.venv/bin/pytest $(PYTEST_OFFLINE) tests/test_seed_quality_gate.py -v
 
 lint: setup
-	.venv/bin/ruff check extractor tests bench
+	.venv/bin/ruff check extractor tests bench scripts
 	.venv/bin/lint-imports
 
 # The benchmarks also need the peer tool (LangExtract, the `bench` extra).
 bench: setup
 	.venv/bin/python -m pip install -q -e ".[bench]"
 	.venv/bin/python bench/run_all.py
+
+# Regenerate docs/review-seeds.png: the review page of the five sample articles (baseline strategy,
+# no model) against the seed gold, opened in headless Chromium.
+screenshot: setup browser
+	.venv/bin/python scripts/review_screenshot.py docs/review-seeds.png

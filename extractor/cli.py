@@ -46,6 +46,7 @@ from extractor.errors import ExtractorError
 from extractor.evaluation.cli import eval_command, gold_app
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.records import output_json_schema
+from extractor.review.cli import review_command
 from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_
 app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
+app.command("review")(review_command)
 err = Console(stderr=True)
 
 EXIT_OK = 0

@@ -82,3 +82,18 @@ def recorded_llm(
     if not recording(request.config):
         unused = len(vcr.data) - vcr.play_count  # type: ignore[attr-defined]
         assert unused == 0, f"{unused} recorded interaction(s) were not replayed: re-record with `make record`"
+
+
+@pytest.fixture(scope="session")
+def baseline_seed_predictions(articles_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Predictions for the five sample articles from `extractor extract --strategy baseline` (no model)."""
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    folder = tmp_path_factory.mktemp("baseline-seeds")
+    output = folder / "predictions.jsonl"
+    arguments = ["extract", str(articles_dir), "-o", str(output), "--strategy", "baseline"]
+    result = CliRunner().invoke(app, [*arguments, "--cache-dir", str(folder / "cache")])
+    assert result.exit_code == 0, result.output
+    return output

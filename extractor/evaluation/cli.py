@@ -8,13 +8,18 @@ on stderr, never a traceback). The gold commands exit 0 or 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from extractor.evaluation.errors import EvalInputError
+
+if TYPE_CHECKING:
+    from extractor.evaluation.gold import GoldSet
+    from extractor.evaluation.metrics import EvaluationReport
+    from extractor.evaluation.predictions import PredictionSet
 
 EXIT_PASS = 0
 EXIT_GATE_FAILED = 1
@@ -46,7 +51,8 @@ def eval_command(
         float, typer.Option("--tolerance", min=0.0, max=1.0, help="How far below the baseline a metric may fall.")
     ] = 0.02,
     report_dir: Annotated[
-        Path, typer.Option("--report-dir", help="Where report.json, report.md and junit.xml are written.")
+        Path,
+        typer.Option("--report-dir", help="Where report.json, report.md, junit.xml and report.html are written."),
     ] = DEFAULT_REPORT_DIR,
 ) -> None:
     """Score predicted claims against a gold file; print a table and write reports.
@@ -87,9 +93,25 @@ def eval_command(
         paths = write_reports(report, report_dir)
     except OSError as exc:
         raise _fail(f"{report_dir}: cannot write reports: {exc.strerror or exc}") from None
+    paths.append(_write_report_page(report, gold_set, predictions, report_dir / "report.html"))
     console.print(f"reports: {', '.join(str(p) for p in paths)}", highlight=False)
     if report.gate is not None and not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _write_report_page(report: EvaluationReport, gold: GoldSet, predictions: PredictionSet, path: Path) -> Path:
+    """report.html: the review page of the scored articles, with the gate's outcome (see extractor.review)."""
+    from extractor.review.model import build_review_page
+    from extractor.review.render import ReviewOutputError, write_page
+
+    page = build_review_page(
+        predictions, gold=gold, report=report, include_unscored=False, title="Claim extraction evaluation"
+    )
+    try:
+        write_page(page, path)
+    except ReviewOutputError as exc:
+        raise _fail(str(exc)) from None
+    return path
 
 
 @gold_app.command("import-brat")

@@ -1,0 +1,76 @@
+"""``extractor review``: write the review page for a predictions file, optionally against gold.
+
+Exit codes: 0 the page was written (articles whose text could not be found or
+changed are listed on the page without highlights, and counted on stderr);
+2 bad input or an output that cannot be written (one line on stderr, never a
+traceback, and nothing is written).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {message}", markup=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def review_command(
+    predictions: Annotated[Path, typer.Argument(help="Predictions: the JSON Lines `extractor extract` writes.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write (one self-contained file).")],
+    gold: Annotated[
+        Path | None,
+        typer.Option("--gold", help="Gold file: show matched, missed and spurious claims and per-article scores."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The page's title.")] = None,
+) -> None:
+    """Write an HTML page showing every claim highlighted in its article (offline, no server needed).
+
+    Article texts come from each line's `source` (relative paths are tried from
+    the working directory, then from the predictions file's folder) and are shown
+    only when their sha256 matches the line's `text_sha256`.
+    """
+    # Imported here so that `extractor --help` stays fast.
+    from extractor.evaluation.errors import EvalInputError
+    from extractor.evaluation.gold import load_gold
+    from extractor.evaluation.metrics import evaluate
+    from extractor.evaluation.predictions import load_predictions
+    from extractor.review.model import build_review_page
+    from extractor.review.render import ReviewOutputError, write_page
+    from extractor.review.texts import TextResolver
+
+    try:
+        predicted = load_predictions(predictions)
+        gold_set = load_gold(gold) if gold is not None else None
+    except EvalInputError as exc:
+        raise _fail(str(exc)) from None
+    report = evaluate(gold_set, predicted) if gold_set is not None else None
+    texts = TextResolver([Path.cwd(), predictions.resolve().parent])
+    page = build_review_page(predicted, texts=texts, gold=gold_set, report=report, title=title)
+    del predicted, gold_set, report, texts  # the page holds all it shows; free the parsed lines before writing
+    inputs = [predictions, *([gold] if gold is not None else [])]
+    try:
+        write_page(page, output, inputs=inputs)
+    except ReviewOutputError as exc:
+        raise _fail(str(exc)) from None
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    summary = page.summary
+    line = f"review page: {summary.articles} articles, {summary.claims} predicted claims"
+    if summary.gold_claims is not None:
+        line += f", {summary.gold_claims} gold ({summary.matched} matched, {summary.missed} missed, "
+        line += f"{summary.spurious} spurious)"
+    err.print(f"{line}; {summary.highlighted} highlights -> {output}")
+    if summary.without_text:
+        err.print(f"[yellow]warning:[/yellow] {summary.without_text} articles without their text (see their notes)")
+    if summary.not_highlighted:
+        err.print(
+            f"[yellow]warning:[/yellow] {summary.not_highlighted} claims could not be placed in their article's text"
+        )
