@@ -31,6 +31,7 @@ from extractor.api import Extractor
 from extractor.articles import read_articles
 from extractor.cache import ResponseCache, default_cache_dir
 from extractor.config import (
+    DEFAULT_CLI_WORKERS,
     DEFAULT_LOCAL_MODEL,
     DEFAULT_MAX_ARTICLE_CHARS,
     DEFAULT_MAX_REASKS,
@@ -114,8 +115,19 @@ def extract(
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles in flight (default: 8; 2 for the embedded server)."),
+        typer.Option(
+            min=1,
+            max=MAX_CONCURRENCY,
+            help="Articles in flight over all workers (default: 8; 2 for the embedded server).",
+        ),
     ] = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Worker processes (a number, or auto: one per usable core when the strategy has a CPU pass "
+            "(baseline, guided, guided_full), else 1). They share one embedded model server.",
+        ),
+    ] = DEFAULT_CLI_WORKERS,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
     cache_dir: Annotated[
@@ -156,8 +168,9 @@ def extract(
     try:
         config = ExtractorConfig.from_env(
             strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
-            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
-            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
+            concurrency=concurrency, workers=workers, cache=cache, cache_dir=cache_dir,
+            max_article_chars=max_article_chars, token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks,
+            max_retries=max_retries,
         )  # fmt: skip
         extractor = Extractor(config)
     except ExtractorError as exc:
@@ -193,6 +206,8 @@ def _run_batch(extractor: Extractor, paths: list[Path], out: Path, *, resume: bo
             err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
         else:
             extractor.start()
+        if extractor.workers > 1:
+            err.print(f"Extracting in {extractor.workers} worker processes")
         runner = BatchRunner(
             extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
         )
