@@ -151,6 +151,7 @@ class Extractor:
         if not self.strategy.uses_llm:
             return Pipeline(self.strategy, None, max_article_chars=self.config.max_article_chars)
         from extractor.cache import ResponseCache, default_cache_dir
+        from extractor.llm import LLM
 
         try:
             settings = self._llm_settings()
@@ -256,7 +257,7 @@ class Extractor:
 
     def _worker_pool(self, workers: int, threads: int) -> WorkerPool:
         """The worker processes, started on first use and kept (a different size replaces them)."""
-        from extractor.workers import WorkerPool
+        from extractor.workers import SharedTokenBudget, WorkerPool
 
         with self._lock:
             pool = self._pool
@@ -265,7 +266,9 @@ class Extractor:
             self._pool = None
         if pool is not None:
             pool.close()
-        factory = functools.partial(_worker_extractor, self.config, self.strategy, self._budget)
+        # Without a limit each worker keeps its own count (nothing to share); with one, they share it.
+        budget = self._budget if isinstance(self._budget, SharedTokenBudget) else None
+        factory = functools.partial(_worker_extractor, self.config, self.strategy, budget)
         pool = WorkerPool(factory, workers=workers, threads=threads, server=self._server).start()
         with self._lock:
             self._pool = pool

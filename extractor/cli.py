@@ -15,6 +15,7 @@ budget was spent (finished lines are kept; rerun with ``--resume``); 130 interru
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import sys
@@ -65,6 +66,14 @@ app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 err = Console(stderr=True)
+
+
+class Engine(enum.StrEnum):
+    """Where ``extractor extract`` runs the articles."""
+
+    local = "local"
+    ray = "ray"
+
 
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
@@ -128,6 +137,19 @@ def extract(
             "(baseline, guided, guided_full), else 1). They share one embedded model server.",
         ),
     ] = DEFAULT_CLI_WORKERS,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="Where articles are extracted: local (this machine's worker processes) or ray (an actor pool on a "
+            "Ray cluster; needs the ray extra). With ray, --workers is the number of actors (auto: the cluster's "
+            "CPUs).",
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join with --engine ray (e.g. auto, ray://head:10001); default: a local "
+                     "instance on this machine's cores."),
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
     cache_dir: Annotated[
@@ -177,8 +199,11 @@ def extract(
         raise _fail(str(exc)) from None
     if not any(p.exists() for p in paths):
         raise _fail("none of the given paths exists")
-    with extractor:
-        summary = _run_batch(extractor, paths, out, resume=resume, progress=progress)
+    if engine is Engine.ray:
+        summary = _run_on_ray(config, paths, out, resume=resume, progress=progress, address=ray_address)
+    else:
+        with extractor:
+            summary = _run_batch(extractor, paths, out, resume=resume, progress=progress)
     _print_summary(summary, out)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
@@ -217,6 +242,33 @@ def _run_batch(extractor: Extractor, paths: list[Path], out: Path, *, resume: bo
     except KeyboardInterrupt:
         err.print("interrupted: finished articles are in the output; rerun with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _run_on_ray(
+    config: ExtractorConfig, paths: list[Path], out: Path, *, resume: bool, progress: bool, address: str | None
+) -> BatchSummary:
+    from extractor.batch import BatchRunner
+
+    try:
+        from extractor import ray as ray_engine
+    except ImportError as exc:
+        raise _fail(f"--engine ray: {exc}") from None
+    started_here = not address
+    try:
+        ray_engine.connect(address)
+        actors = None if config.workers == "auto" else int(config.workers)
+        with ray_engine.RayEngine(config, actors=actors) as engine:
+            err.print(f"Extracting on Ray with {len(engine.actors)} actors")
+            runner = BatchRunner(engine, concurrency=1, show_progress=progress and sys.stderr.isatty())
+            return runner.run(read_articles(paths, max_chars=config.max_article_chars), out, resume=resume)
+    except ExtractorError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: finished articles are in the output; rerun with --resume")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if started_here:
+            ray_engine.ray.shutdown()
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:

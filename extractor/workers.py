@@ -16,10 +16,10 @@ does (``Pipeline._restarted``).
 
 Each article goes to the live worker with the fewest outstanding over that worker's own pipe,
 and its result comes back over the worker's own result pipe, so a worker killed mid-write
-garbles nobody else's results. A worker that dies takes only its outstanding articles with it
-(each becomes an error line saying so) and is replaced. Workers ignore Ctrl-C (the parent
-handles it) and die with the parent, even on ``kill -9`` (``PR_SET_PDEATHSIG``, armed against
-the pool's own long-lived thread, which spawns every worker).
+garbles nobody else's results. A worker that dies is replaced; the articles it had begun
+become an error line each, the ones it only held go to another worker. Workers ignore Ctrl-C
+(the parent handles it) and die with the parent, even on ``kill -9`` (``PR_SET_PDEATHSIG``,
+armed against the pool's own long-lived thread, which spawns every worker).
 """
 
 from __future__ import annotations
@@ -164,12 +164,20 @@ class ServerHandle:
 
 
 @dataclass
+class _Task:
+    future: Future[ArticleResult]
+    article: Article
+    started: bool = False  # the worker began it (an article only queued there is sent elsewhere if it dies)
+
+
+@dataclass
 class _Worker:
     slot: int
     process: SpawnProcess
     tasks: Connection  # parent -> worker: (task id, article), None to stop
-    results: Connection  # worker -> parent: ("ready", pid) | ("fatal", message) | (task id, result, error)
-    outstanding: dict[int, tuple[Future[ArticleResult], Article]] = field(default_factory=dict)
+    # worker -> parent: ("ready", pid) | ("fatal", message) | ("started", task id) | (task id, result, error)
+    results: Connection
+    outstanding: dict[int, _Task] = field(default_factory=dict)
     ready: bool = False
     alive: bool = True
 
@@ -272,14 +280,17 @@ class WorkerPool:
                 raise WorkerError(self._fatal)
             if self._closing.is_set():
                 raise WorkerError("the worker pool is closed")
-            live = [w for w in self._slots if w.alive] or self._slots
-            worker = min(live, key=lambda w: len(w.outstanding))
-            task_id = next(self._task_ids)
-            worker.outstanding[task_id] = (future, article)
-            # A worker that just died fails to take it: the supervisor fails what it held, this included.
-            with contextlib.suppress(OSError, ValueError):
-                worker.tasks.send((task_id, article))
+            self._dispatch(_Task(future, article))
         return future
+
+    def _dispatch(self, task: _Task) -> None:
+        live = [w for w in self._slots if w.alive] or self._slots
+        worker = min(live, key=lambda w: len(w.outstanding))
+        task_id = next(self._task_ids)
+        worker.outstanding[task_id] = task
+        # A worker that just died fails to take it: the supervisor handles what it held, this included.
+        with contextlib.suppress(OSError, ValueError):
+            worker.tasks.send((task_id, task.article))
 
     def extract_many(
         self, pipeline: Pipeline, items: Iterable[ArticleInput], *, in_flight: int
@@ -377,15 +388,20 @@ class WorkerPool:
             worker.ready = True
         elif message[0] == "fatal":
             self._fatal = f"a worker process could not start: {message[1]}"
+        elif message[0] == "started":
+            with self._lock:
+                task = worker.outstanding.get(message[1])
+                if task is not None:
+                    task.started = True
         else:
             task_id, result, error = message
             with self._lock:
-                future, _ = worker.outstanding.pop(task_id, (None, None))
-            if future is not None and not future.done():
+                task = worker.outstanding.pop(task_id, None)
+            if task is not None and not task.future.done():
                 if result is not None:
-                    future.set_result(result)
+                    task.future.set_result(result)
                 else:
-                    future.set_exception(WorkerLost(error))
+                    task.future.set_exception(WorkerLost(error))
         return True
 
     def _drain(self, worker: _Worker) -> None:
@@ -406,15 +422,23 @@ class WorkerPool:
             )
             return
         log.warning("worker process %s died (exit code %s); starting a replacement", worker.process.pid, code)
+        with self._lock:
+            # What it had begun dies with it (an error line each); what it only held goes to another worker.
+            queued = {i: task for i, task in worker.outstanding.items() if not task.started}
+            for task_id in queued:
+                del worker.outstanding[task_id]
         self._fail_outstanding(worker, WORKER_LOST_MESSAGE.format(pid=worker.process.pid, code=code))
         with self._lock:
             if self._replacements >= MAX_REPLACEMENTS_PER_WORKER * self.workers:
                 self._fatal = f"worker processes died {self._replacements + 1} times; stopping"
+                worker.outstanding.update(queued)
                 return
             self._replacements += 1
             for connection in (worker.tasks, worker.results):
                 connection.close()
             self._slots[self._slots.index(worker)] = replacement = self._spawn(worker.slot)
+            for task in queued.values():
+                self._dispatch(task)
         # A replacement that cannot start is fatal: wait for it here, before taking more results.
         deadline = time.monotonic() + self.startup_timeout_s
         while not replacement.ready and not self._fatal and time.monotonic() < deadline:
@@ -423,9 +447,9 @@ class WorkerPool:
     def _fail_outstanding(self, worker: _Worker, message: str, *, fatal: bool = False) -> None:
         with self._lock:
             outstanding, worker.outstanding = worker.outstanding, {}
-        for future, _ in outstanding.values():
-            if not future.done():
-                future.set_exception(WorkerError(message) if fatal else WorkerLost(message))
+        for task in outstanding.values():
+            if not task.future.done():
+                task.future.set_exception(WorkerError(message) if fatal else WorkerLost(message))
 
 
 def _result(pipeline: Pipeline, article: Article, future: Future[ArticleResult]) -> ArticleResult:
@@ -491,6 +515,8 @@ def _worker_main(
 
 
 def _extract_one(engine: WorkerEngine, task_id: int, article: Article, send: Callable[[Any], None]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        send(("started", task_id))
     try:
         result: ArticleResult | None = engine.extract(article)
         error = None
