@@ -253,7 +253,7 @@ def _run_on_ray(
         from extractor import ray as ray_engine
     except ImportError as exc:
         raise _fail(f"--engine ray: {exc}") from None
-    started_here = not address
+    started_here = not address and not ray_engine.ray.is_initialized()
     try:
         ray_engine.connect(address)
         actors = None if config.workers == "auto" else int(config.workers)

@@ -68,6 +68,11 @@ if TYPE_CHECKING:
     from extractor.strategies.base import Strategy
 
 DEFAULT_BATCH_SIZE = 8
+# CPUs an actor of ``extract_dataset`` reserves. Ray Data's read and write tasks need a CPU of
+# their own to be scheduled; a pool as large as the cluster's CPU count reserving one each
+# would starve them and never start (seen on a 2-CPU instance). Half leaves room; Ray does not
+# cap what an actor really uses, so each still keeps a core busy.
+DEFAULT_ACTOR_CPUS = 0.5
 NAMESPACE = "extractor"
 # Columns of an article row (``read_articles``); ``error`` set means the input could not be read.
 ARTICLE_COLUMNS = ("id", "text", "title", "published", "url", "source", "body_start", "error")
@@ -316,12 +321,14 @@ def extract_dataset(
     actors: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     skip: Iterable[tuple[str, str]] | None = None,
+    actor_cpus: float = DEFAULT_ACTOR_CPUS,
     server_factory: Any = None,
 ) -> ray.data.Dataset:
     """Output records (``arrow_schema``) of a dataset of articles, extracted by an actor pool.
 
-    ``actors``: how many (default: the cluster's CPUs). ``skip``: ``(id, text sha256)`` pairs
-    already done (``completed(path)``), dropped before extraction. With no ``base_url`` and a
+    ``actors``: how many (default: the cluster's CPUs), each reserving ``actor_cpus``
+    (``DEFAULT_ACTOR_CPUS``). ``skip``: ``(id, text sha256)`` pairs already done
+    (``completed(path)``), dropped before extraction. With no ``base_url`` and a
     model strategy, one embedded server starts per node first (``server_factory`` replaces
     ``LocalServer`` in tests).
     """
@@ -341,7 +348,7 @@ def extract_dataset(
         batch_size=batch_size,
         batch_format="pyarrow",
         concurrency=actors,
-        num_cpus=1,
+        num_cpus=actor_cpus,
     )  # fmt: skip
 
 
