@@ -8,6 +8,9 @@ Parts (``--parts``, default all but ``guided``):
 * ``guided``: the same with the default strategy on the real embedded model. Each run gets
   a fresh cache folder in /tmp (so nothing is a cache hit). It starts llama.cpp's server:
   run the script under ``flock /tmp/extractor-llama.lock``.
+* ``guided_remote``: the same with ``guided`` against the fake endpoint (a child process,
+  50 ms per request, fresh cache per run): the default strategy where the model is remote
+  and the client's CPU pass is the work.
 * ``orchestration``: bench/orchestration.py's measure at C = 64 (L = 200 ms, 500 synthetic
   articles, ``whole_article``, no cache, the endpoint in a child process) with 1 and with 2
   worker processes: achieved articles/s ÷ (C / L) (target ≥ 0.95). The worker pool is
@@ -27,6 +30,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,20 +53,28 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this script's finished children and theirs (a CLI and its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cli_run(args: list[str], out_dir: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """One ``extractor extract`` process: wall time, the summary it wrote, its exit code."""
     summary = out_dir / "summary.json"
     command = [*CLI, str(POLNEAR_DEV_TEXT), "-o", str(out_dir / "out.jsonl"), "--no-progress",
                "--summary-json", str(summary), *args]  # fmt: skip
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu0
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
     figures = json.loads(summary.read_text())
     lines = [json.loads(line) for line in (out_dir / "out.jsonl").read_text().splitlines()]
-    return {"wall_s": wall, "batch_wall_s": figures["wall_seconds"], "ok": figures["ok"], "errors": figures["errors"],
+    return {"wall_s": wall, "cpu_s": cpu, "batch_wall_s": figures["wall_seconds"], "ok": figures["ok"],
+            "errors": figures["errors"],
             "claims": figures["claims"], "llm_calls": figures["llm_calls"], "cache_hits": figures["cache_hits"],
+            "prompt_tokens": figures["prompt_tokens"], "completion_tokens": figures["completion_tokens"],
             "claims_by_id": {line["id"]: len(line["claims"]) for line in lines}}  # fmt: skip
 
 
@@ -78,7 +90,8 @@ def compare_workers(strategy: str, repeats: int, extra: list[str], fresh_cache: 
                 out_dir.mkdir()
                 cache = out_dir / "cache" if fresh_cache else shared_cache
                 args = ["--strategy", strategy, "--workers", str(workers), "--cache-dir", str(cache), *extra]
-                runs[workers].append(cli_run(args, out_dir))
+                key = {"OPENAI_API_KEY": "bench"} if "--base-url" in extra else None
+                runs[workers].append(cli_run(args, out_dir, key))
                 print(f"  {strategy} workers={workers} run {repeat + 1}: {runs[workers][-1]['wall_s']:.1f}s "
                       f"(load {load()[0]})", flush=True)  # fmt: skip
     one = statistics.median(r["wall_s"] for r in runs[1])
@@ -175,7 +188,7 @@ def _warm_engines(tmp: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="baseline,orchestration,ray",
-                        help="comma-separated: baseline, guided, orchestration, ray")  # fmt: skip
+                        help="comma-separated: baseline, guided, guided_remote, orchestration, ray")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--guided-repeats", type=int, default=1)
     parser.add_argument("--orchestration-articles", type=int, default=500)
@@ -188,13 +201,18 @@ def main() -> None:
         result["baseline"] = compare_workers("baseline", args.repeats, [], fresh_cache=False)
     if "guided" in parts:
         result["guided"] = compare_workers("guided", args.guided_repeats, [], fresh_cache=True)
+    if "guided_remote" in parts:
+        with endpoint(latency_s=0.05) as served:
+            remote = ["--base-url", served.base_url, "--model", "fake-model"]
+            result["guided_remote"] = compare_workers("guided", args.repeats, remote, fresh_cache=True)
+            result["guided_remote"]["endpoint"] = "fake endpoint in a child process, L = 50 ms"
     if "orchestration" in parts:
         result["orchestration"] = orchestration([1, 2], 64, 0.2, args.orchestration_articles)
     if "ray" in parts:
         result["ray"] = ray_overhead(args.repeats)
     save_result("scale", {"parts": result, "cores": len(os.sched_getaffinity(0))})
     rows = []
-    for name in ("baseline", "guided"):
+    for name in ("baseline", "guided", "guided_remote"):
         if name in result:
             r = result[name]
             rows.append([f"{name}: --workers 2 vs 1 (84 dev)", f"{r['median_wall_s']['1']:.1f}s → "

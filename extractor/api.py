@@ -78,7 +78,9 @@ class Extractor:
         self._budget: TokenBudget | None = None
         # In a worker process: the parent's embedded server, which this extractor addresses but never starts.
         self._attached: ServerHandle | None = None
+        self._in_worker_process = False
         self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def _in_worker(
@@ -90,6 +92,7 @@ class Extractor:
         extractor._setup(config, strategy)
         extractor._budget = budget
         extractor._attached = server
+        extractor._in_worker_process = True
         return extractor
 
     @classmethod
@@ -111,8 +114,11 @@ class Extractor:
 
     @property
     def workers(self) -> int:
-        """Worker processes ``extract_many`` uses by default: the configured number ("auto": see the config)."""
-        return self.config.effective_workers(cpu_pass=bool(getattr(self.strategy, "cpu_pass", False)))
+        """Worker processes ``extract``/``extract_many`` use by default: the configured number ("auto": see the
+        config); 1 inside a worker process itself."""
+        if self._in_worker_process:
+            return 1
+        return self.config.effective_workers(bool(getattr(self.strategy, "cpu_pass", False)), embedded=self.embedded)
 
     @property
     def server_base_url(self) -> str | None:
@@ -228,7 +234,18 @@ class Extractor:
         """
         fields = {"id": id, "title": title, "published": published, "url": url, "source": source}
         fields = {key: value for key, value in fields.items() if value is not None}
-        return self.pipeline().extract(article, **fields)
+        pipeline = self.pipeline()
+        if self.workers <= 1:
+            return pipeline.extract(article, **fields)
+        # Configured with workers (a service's long-lived extractor): each call runs in a worker
+        # process, so concurrent callers use every core.
+        from extractor.workers import result_of, threads_per_worker
+
+        checked = pipeline.article(article, **fields)
+        if isinstance(checked, ArticleFailure):
+            return pipeline.failed(checked)
+        threads = threads_per_worker(self.concurrency, self.workers, self.strategy.uses_llm)
+        return result_of(pipeline, checked, self._worker_pool(self.workers, threads).submit(checked))
 
     def extract_many(
         self,
@@ -256,23 +273,24 @@ class Extractor:
         return pool.extract_many(pipeline, articles, in_flight=in_flight(concurrency, workers, threads))
 
     def _worker_pool(self, workers: int, threads: int) -> WorkerPool:
-        """The worker processes, started on first use and kept (a different size replaces them)."""
+        """The worker processes, started on first use and kept (a different size replaces them).
+
+        Callers in several threads (a service) get one pool: it is built under its own lock.
+        """
         from extractor.workers import SharedTokenBudget, WorkerPool
 
-        with self._lock:
+        with self._pool_lock:
             pool = self._pool
             if pool is not None and (pool.workers, pool.threads) == (workers, threads):
                 return pool
             self._pool = None
-        if pool is not None:
-            pool.close()
-        # Without a limit each worker keeps its own count (nothing to share); with one, they share it.
-        budget = self._budget if isinstance(self._budget, SharedTokenBudget) else None
-        factory = functools.partial(_worker_extractor, self.config, self.strategy, budget)
-        pool = WorkerPool(factory, workers=workers, threads=threads, server=self._server).start()
-        with self._lock:
-            self._pool = pool
-        return pool
+            if pool is not None:
+                pool.close()
+            # Without a limit each worker keeps its own count (nothing to share); with one, they share it.
+            budget = self._budget if isinstance(self._budget, SharedTokenBudget) else None
+            factory = functools.partial(_worker_extractor, self.config, self.strategy, budget)
+            self._pool = WorkerPool(factory, workers=workers, threads=threads, server=self._server).start()
+            return self._pool
 
     async def aextract(self, article: str | Article, **fields: Any) -> ArticleResult:
         """``extract`` without blocking the event loop (runs in a worker thread)."""
@@ -285,10 +303,10 @@ class Extractor:
 
         A later call reconnects.
         """
-        with self._lock:
+        with self._pool_lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+            if pool is not None:
+                pool.close()
         with self._lock:
             self._pipeline = None
             if self._attached is None:

@@ -134,7 +134,8 @@ def extract(
         str,
         typer.Option(
             help="Worker processes (a number, or auto: one per usable core when the strategy has a CPU pass "
-            "(baseline, guided, guided_full), else 1). They share one embedded model server.",
+            "(baseline, guided, guided_full) and the model is not the embedded one, else 1). Workers share one "
+            "embedded model server.",
         ),
     ] = DEFAULT_CLI_WORKERS,
     engine: Annotated[

@@ -46,7 +46,8 @@ DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 # Worker processes: the library runs in its caller's process unless asked (a spawned worker
 # re-imports the caller's main module, which a script without an ``if __name__ == "__main__"``
 # guard cannot survive); the CLI asks for "auto": one process per usable core when the strategy
-# has a CPU pass (docs/scaling.md has the measurements behind it).
+# has a CPU pass, except with the embedded model, whose server already keeps every core busy
+# while one process's threads overlap the CPU pass with it (docs/scaling.md has the measurements).
 DEFAULT_WORKERS = 1
 DEFAULT_CLI_WORKERS = "auto"
 MAX_CONCURRENCY = 256
@@ -88,7 +89,7 @@ class ExtractorConfig(BaseModel):
     )
     workers: int | Literal["auto"] = Field(
         default=DEFAULT_WORKERS,
-        description='Processes extracting at once ("auto": one per usable core when the strategy has a CPU pass).',
+        description='Processes extracting at once ("auto": one per usable core for a CPU pass, see effective_workers).',
     )
     cache: bool = Field(default=True, description="Keep model responses and finished results on disk.")
     cache_dir: Path | None = Field(default=None, description="Cache folder (default ~/.cache/extractor/responses).")
@@ -151,11 +152,12 @@ class ExtractorConfig(BaseModel):
             return self.concurrency
         return DEFAULT_EMBEDDED_CONCURRENCY if embedded else DEFAULT_REMOTE_CONCURRENCY
 
-    def effective_workers(self, cpu_pass: bool) -> int:
-        """Worker processes to run: ``workers``, or for "auto" the usable cores when there is a CPU pass, else 1."""
+    def effective_workers(self, cpu_pass: bool, embedded: bool = False) -> int:
+        """Worker processes to run: ``workers``, or for "auto" the usable cores when the strategy has a CPU
+        pass and no embedded model shares the cores, else 1 (see docs/scaling.md for the measurements)."""
         if self.workers != "auto":
             return self.workers
-        return usable_cores() if cpu_pass else 1
+        return usable_cores() if cpu_pass and not embedded else 1
 
     def effective_model(self) -> str:
         """The model name sent to a remote endpoint."""

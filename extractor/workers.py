@@ -314,9 +314,9 @@ class WorkerPool:
             if len(pending) >= in_flight:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    yield _result(pipeline, pending.pop(future), future)
+                    yield result_of(pipeline, pending.pop(future), future)
         for future in as_completed(list(pending)):
-            yield _result(pipeline, pending.pop(future), future)
+            yield result_of(pipeline, pending.pop(future), future)
 
     # -- the pool's thread ---------------------------------------------------------------------
 
@@ -452,7 +452,7 @@ class WorkerPool:
                 task.future.set_exception(WorkerError(message) if fatal else WorkerLost(message))
 
 
-def _result(pipeline: Pipeline, article: Article, future: Future[ArticleResult]) -> ArticleResult:
+def result_of(pipeline: Pipeline, article: Article, future: Future[ArticleResult]) -> ArticleResult:
     """A worker's result, or the error line of an article its worker took down with it."""
     try:
         return future.result()

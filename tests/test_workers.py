@@ -295,3 +295,29 @@ def test_bad_workers_value_is_a_usage_error(articles_dir: Path, tmp_path: Path) 
         assert result.exit_code == 2, result.output
         assert "workers" in result.output
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_a_long_lived_extractor_with_workers_serves_concurrent_extract_calls(
+    articles_dir: Path, tmp_path: Path
+) -> None:
+    """What a service does: one Extractor(workers=2), ``extract`` called from many threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    articles = make_articles(articles_dir, 8)
+    seen = tmp_path / "pids"
+    seen.mkdir()
+    register_strategy("pid_baseline", lambda: PidStrategy(str(seen)), replace=True)
+    try:
+        with Extractor(strategy="pid_baseline", workers=2) as ex, ThreadPoolExecutor(8) as callers:
+            served = list(callers.map(ex.extract, articles))
+            pools = {id(ex._pool)}
+            served += list(callers.map(ex.extract, articles[:2]))
+            pools.add(id(ex._pool))
+        workers = {p.read_text() for p in seen.glob("*.pid")}
+        with Extractor(strategy="pid_baseline") as one:
+            expected = [one.extract(a) for a in articles]
+    finally:
+        unregister_strategy("pid_baseline")
+    assert len(pools) == 1, "one pool, started once, for every caller"
+    assert [(r.id, r.status, r.claims) for r in served[:8]] == [(r.id, r.status, r.claims) for r in expected]
+    assert len(workers) >= 2 and str(os.getpid()) not in workers, "calls were spread over the worker processes"
