@@ -7,6 +7,10 @@ JSON under ``bench/results/`` (the latest run wins) and prints a short table;
 Synthetic articles are the five sample articles copied with distinct ids; each
 copy ends with its own reference sentence, so its prompt (and cache key) is
 distinct too. They are generated lazily, never held as a list.
+
+Importing this module puts the repository root on ``sys.path``: the benchmarks serve
+answers with the test suite's stand-in endpoint (``tests.fakes.endpoint``), which the
+package does not ship.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from extractor.records import Article
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
+# The benchmarks' endpoint is the test suite's double (tests/fakes), which is not installed.
+if str(REPO) not in sys.path:
+    sys.path.insert(1, str(REPO))
 RESULTS_DIR = BENCH_DIR / "results"
 SAMPLE_DIR = Path(os.environ.get("EXTRACTOR_SAMPLE_ARTICLES", "/work/shared/articles"))
 POLNEAR_DEV_TEXT = Path(os.environ.get("EXTRACTOR_POLNEAR_DEV", "/work/shared/polnear/dev")) / "text"

@@ -1,4 +1,4 @@
-"""The benchmark endpoint: ``extractor.fake_endpoint.FakeEndpoint`` with answers for both clients.
+"""The benchmark endpoint: the test suite's ``tests.fakes.endpoint.FakeEndpoint`` with answers for both clients.
 
 ``dual_responder`` answers each client in the format it parses: a request with
 ``tools`` (our tool, instructor ``Mode.TOOLS``) gets ``reporting_responder``'s
@@ -21,18 +21,16 @@ import contextlib
 import os
 import re
 import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from extractor.fake_endpoint import (
+import _common  # noqa: F401 - first: puts the repository root on sys.path, where tests.fakes lives
+
+from extractor.supervisor import Supervisor, free_port
+from tests.fakes.endpoint import (
     FakeEndpoint,
     completion,
     default_respond,
@@ -81,58 +79,32 @@ def responder(name: str) -> Any:
     return {"dual": dual_responder, "default": default_respond}[name]
 
 
-class EndpointProcess:
-    """A FakeEndpoint with a benchmark responder in a child process (context manager)."""
+class EndpointProcess(Supervisor):
+    """A FakeEndpoint with a benchmark responder in a child process, supervised as the model server is."""
 
     def __init__(self, *, latency_s: float, responder: str = "dual", startup_timeout_s: float = 30.0) -> None:
-        self.latency_s = latency_s
-        self.responder = responder
-        self.startup_timeout_s = startup_timeout_s
-        self.port = _free_port()
-        self._process: subprocess.Popen[bytes] | None = None
+        self.port = free_port()
+        command = [
+            sys.executable, str(Path(__file__).resolve()), "--port", str(self.port),
+            "--latency", str(latency_s), "--responder", responder,
+        ]  # fmt: skip
+        super().__init__(
+            command, ready_url=f"{self.base_url}/models", name="benchmark endpoint", startup_timeout_s=startup_timeout_s
+        )
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def __enter__(self) -> EndpointProcess:
-        command = [
-            sys.executable, str(Path(__file__).resolve()), "--port", str(self.port),
-            "--latency", str(self.latency_s), "--responder", self.responder,
-        ]
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"benchmark endpoint exited with code {self._process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/models", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
-        self.__exit__()
-        raise RuntimeError("benchmark endpoint did not start")
-
     def cpu_seconds(self) -> float:
         """CPU time the endpoint process has used so far (user + system), from /proc."""
-        if self._process is None:
+        if self.pid is None:
             return float("nan")
         try:
-            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return float("nan")
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def __exit__(self, *exc: object) -> None:
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @contextlib.contextmanager
@@ -144,12 +116,6 @@ def endpoint(*, latency_s: float, responder_name: str = "dual", in_process: bool
     else:
         with EndpointProcess(latency_s=latency_s, responder=responder_name) as served:
             yield served
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

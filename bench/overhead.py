@@ -30,10 +30,10 @@ from _common import print_table, save_result, synthetic_articles
 from _endpoint import endpoint
 
 from extractor.batch import BatchRunner
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLM, LLMSettings
 from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 
 TARGET_MS = 5.0
 

@@ -12,13 +12,16 @@ writes. Importing this package loads no model client, no spaCy: those load on fi
 """
 
 from extractor.api import Extractor, extract
+from extractor.articles import FieldMap, read_articles
 from extractor.config import ExtractorConfig
 from extractor.errors import (
+    CacheError,
     ConfigError,
     ExtractorError,
     InputError,
     LLMError,
     LocalModelError,
+    OutputError,
     PromptError,
 )
 from extractor.records import (
@@ -39,6 +42,7 @@ __all__ = [
     "Article",
     "ArticleResult",
     "AttributionKind",
+    "CacheError",
     "Claim",
     "Claimant",
     "ConfigError",
@@ -46,9 +50,11 @@ __all__ = [
     "Extractor",
     "ExtractorConfig",
     "ExtractorError",
+    "FieldMap",
     "InputError",
     "LLMError",
     "LocalModelError",
+    "OutputError",
     "PromptError",
     "Stance",
     "Strategy",
@@ -58,5 +64,6 @@ __all__ = [
     "available_strategies",
     "extract",
     "get_strategy",
+    "read_articles",
     "register_strategy",
 ]

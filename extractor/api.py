@@ -139,6 +139,10 @@ class Extractor:
         """How often the embedded server was restarted after dying (0 without one)."""
         return self._server.restarts if self._server is not None else 0
 
+    def run_identity(self) -> dict[str, str | None]:
+        """``strategy``, ``model`` and ``prompt_version`` of this extractor's lines (connects on first use)."""
+        return self.pipeline().run_identity()
+
     def start(self) -> Extractor:
         """Connect now instead of on first use (starts the embedded server if one is needed)."""
         self.pipeline()

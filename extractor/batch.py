@@ -1,10 +1,12 @@
-"""Running many articles into one output file: resume, atomic lines, progress and the run summary.
+"""Running many articles into one output: identity, resume, progress and the run summary.
 
 One output line per article is the unit of everything: of resumption (``--resume``
-keeps the articles already done and redoes the rest), of error reporting (a
-failure is a line with ``status: "error"``, never an exception escaping the
-batch) and of atomic writing (each line goes out in one ``write`` on an
-``O_APPEND`` descriptor, so a kill never leaves a torn line). What happens to
+keeps the articles already done, by id, text sha256 and run fingerprint, and
+redoes the rest, saying why), of error reporting (a failure is a line with
+``status: "error"``, never an exception escaping the batch) and of atomic writing
+(``extractor.output``: each line one ``write``; the file locked, and replaced only
+when the batch ends). Every article id is unique in a batch: a repeated id gets an
+error line of its own instead of overwriting the first. What happens to
 one article, and how many are in flight, is the pipeline's business
 (``Pipeline.extract_many``, which ``Extractor.extract_many`` runs): inputs are
 streamed with at most ``2 × concurrency`` articles in flight, so memory stays flat
@@ -13,15 +15,13 @@ however large the batch. Exit codes are the CLI's.
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -31,8 +31,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from extractor.articles import ArticleFailure
+from extractor.articles import ArticleFailure, sha256_text
+from extractor.output import BatchOutput, Fingerprint, ResumeIndex
 from extractor.records import Article, ArticleResult, Usage
+
+REASON_UNREADABLE = "could not be read this time"
 
 
 class ArticleEngine(Protocol):
@@ -44,6 +47,10 @@ class ArticleEngine(Protocol):
     def budget_limit(self) -> int | None: ...
     @property
     def server_restarts(self) -> int: ...
+
+    def run_identity(self) -> dict[str, str | None]:
+        """``strategy``, ``model`` and ``prompt_version``: what, besides the article, makes a line."""
+        ...
 
     def extract_many(
         self, items: Iterable[Article | ArticleFailure], *, concurrency: int
@@ -62,6 +69,10 @@ class BatchSummary:
     wall_seconds: float = 0.0
     stopped_reason: str | None = None
     server_restarts: int = 0
+    # Articles of this batch that had a line in the resumed output and were done again, by reason.
+    redone: dict[str, int] = field(default_factory=dict)
+    torn_lines_dropped: int = 0
+    duplicate_ids: int = 0
 
     def record(self, result: ArticleResult) -> None:
         self.articles += 1
@@ -90,51 +101,10 @@ class BatchSummary:
             "server_restarts": self.server_restarts,
             "wall_seconds": round(self.wall_seconds, 3),
             "stopped_reason": self.stopped_reason,
+            "redone": dict(self.redone),
+            "torn_lines_dropped": self.torn_lines_dropped,
+            "duplicate_ids": self.duplicate_ids,
         }
-
-
-class OutputFile:
-    """Append-only JSONL output; each record is one write() so lines are never torn."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._lock = threading.Lock()
-
-    def write(self, result: ArticleResult) -> None:
-        data = (result.model_dump_json() + "\n").encode("utf-8")
-        with self._lock:
-            os.write(self._fd, data)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
-def completed_ids(path: Path) -> set[str]:
-    """Compact an existing output for ``--resume``: keep whole ``ok`` lines, drop errors and torn lines.
-
-    Returns the ids kept. Errored articles are then redone, so every article ends
-    up with exactly one line.
-    """
-    if not path.exists():
-        return set()
-    kept: list[str] = []
-    done: set[str] = set()
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not line.endswith("\n") or record.get("status") != "ok" or record.get("id") in done:
-                continue
-            done.add(record["id"])
-            kept.append(line)
-    temporary = path.with_name(path.name + ".resume-tmp")
-    temporary.write_text("".join(kept), encoding="utf-8")
-    os.replace(temporary, path)
-    return done
 
 
 class BatchRunner:
@@ -145,14 +115,18 @@ class BatchRunner:
         self.concurrency = max(1, concurrency)
         self.show_progress = show_progress
 
-    def run(self, inputs: Iterable[Article | ArticleFailure], out_path: Path, *, resume: bool = False) -> BatchSummary:
+    def run(
+        self, inputs: Iterable[Article | ArticleFailure], out_path: Path | str, *, resume: bool = False
+    ) -> BatchSummary:
+        """Run the batch into ``out_path`` (``-``: standard output). Raises ``OutputError`` before any work."""
         summary = BatchSummary()
         started = time.perf_counter()
-        done = completed_ids(out_path) if resume else set()
-        if not resume and out_path.exists():
-            out_path.unlink()
-        output = OutputFile(out_path)
-        todo = _Remaining(_skip_done(inputs, done, summary))
+        output = BatchOutput(out_path, resume=resume, fingerprint=Fingerprint(**self.engine.run_identity()))
+        index = output.open()
+        if index is not None:
+            summary.torn_lines_dropped = index.dropped_torn
+        todo = _Remaining(_unique_and_not_done(inputs, index, output, summary))
+        completed = False
         try:
             with _progress(self.show_progress) as progress:
                 task = progress.add_task("extracting", total=None)
@@ -160,8 +134,14 @@ class BatchRunner:
                     output.write(result)
                     summary.record(result)
                     progress.advance(task)
+            completed = True
         finally:
-            output.close()
+            # A finished batch (a spent budget included) puts its output in place; an interrupted one
+            # leaves what it wrote where --resume finds it, and the previous output untouched.
+            if completed:
+                output.finish()
+            else:
+                output.abort()
         if not todo.exhausted and self.engine.budget_exhausted:
             summary.stopped_reason = f"token budget of {self.engine.budget_limit:,} tokens spent"
         summary.wall_seconds = time.perf_counter() - started
@@ -181,13 +161,39 @@ class _Remaining:
         self.exhausted = True
 
 
-def _skip_done(
-    inputs: Iterable[Article | ArticleFailure], done: set[str], summary: BatchSummary
+def _unique_and_not_done(
+    inputs: Iterable[Article | ArticleFailure],
+    index: ResumeIndex | None,
+    output: BatchOutput,
+    summary: BatchSummary,
 ) -> Iterator[Article | ArticleFailure]:
+    """The inputs to do: a repeated id becomes a failure of its own; with ``--resume``, finished ones are skipped."""
+    first_source: dict[str, str] = {}
     for item in inputs:
-        if item.id in done:
-            summary.skipped_resumed += 1
+        earlier = first_source.get(item.id)
+        if earlier is None:
+            first_source[item.id] = item.source
+        else:
+            summary.duplicate_ids += 1
+            # Named by its place, so it has a line of its own and the first article's line stands.
+            yield ArticleFailure(
+                item.source,
+                item.source,
+                f"duplicate id {item.id!r}: already used by {earlier}; give every article its own id (--id-field)",
+            )
             continue
+        if index is not None:
+            if isinstance(item, Article):
+                reason = index.decide(item.id, sha256_text(item.text))
+            else:  # unreadable now: its error line replaces whatever stood before
+                reason = REASON_UNREADABLE if item.id in index.kept else index.decide(item.id, None) or ""
+            if reason is None:
+                summary.skipped_resumed += 1
+                continue
+            if reason:
+                summary.redone[reason] = summary.redone.get(reason, 0) + 1
+            if item.id in index.kept:
+                output.note_superseded()
         yield item
 
 
@@ -198,6 +204,7 @@ def _progress(enabled: bool) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),  # stdout may be the output itself (-o -)
         disable=not enabled,
         transient=False,
     )

@@ -9,8 +9,12 @@ failed or some inputs could not be read (empty, binary, not UTF-8, over
 JSON/JSONL lines): each has its own error line saying why, with the file (and
 ``:line`` for JSONL) in ``source``, and the rest of the batch still ran; 2 bad
 invocation or setup (no inputs, a bad option value, an unknown strategy, a model
-server that cannot start, a broken prompt file); 3 stopped early because the token
-budget was spent (finished lines are kept; rerun with ``--resume``); 130 interrupted.
+server that cannot start, a broken prompt file, an unusable cache folder, an output
+that is one of the inputs, a folder, not a regular file, not an extractor output,
+read-only, or being written by another run); 3 stopped early because the token
+budget was spent (finished lines are kept; rerun with ``--resume``); 130
+interrupted (finished lines are kept in ``OUT.partial``, or ``OUT`` with
+``--resume``; rerun with ``--resume``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,7 +35,7 @@ from rich.table import Table
 
 from extractor import __version__
 from extractor.api import Extractor
-from extractor.articles import read_articles
+from extractor.articles import STDIN, FieldMap, read_articles
 from extractor.cache import ResponseCache, default_cache_dir
 from extractor.config import (
     DEFAULT_CLI_WORKERS,
@@ -47,12 +53,15 @@ from extractor.config import (
 from extractor.errors import ExtractorError
 from extractor.evaluation.cli import eval_command, gold_app
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
+from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.records import output_json_schema
 from extractor.review.cli import review_command
 from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
+    from extractor.articles import ArticleFailure
     from extractor.batch import BatchSummary
+    from extractor.records import Article
 
 app = typer.Typer(
     name="extractor",
@@ -98,8 +107,13 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 # the body is a dozen lines: config, Extractor, batch, summary, exit code.
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL, one line per article.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl); - reads standard input."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output JSONL, one line per article; - writes to standard output.")
+    ],
     strategy: Annotated[
         str | None,
         typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}, or a plugin's (default: {DEFAULT_STRATEGY})."),
@@ -183,6 +197,16 @@ def extract(
             min=0, max=MAX_RETRIES, help=f"Transport retries on 429/5xx/timeouts (default: {DEFAULT_MAX_RETRIES})."
         ),
     ] = None,
+    id_field: Annotated[
+        str | None, typer.Option(help="JSON/JSONL field holding the article id (default: id; else file:line).")
+    ] = None,
+    text_field: Annotated[
+        str | None, typer.Option(help="JSON/JSONL field holding the text (default: text, content or body).")
+    ] = None,
+    published_field: Annotated[
+        str | None,
+        typer.Option(help="JSON/JSONL field holding the ISO publication date or datetime (default: published, date)."),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
 ) -> None:
@@ -198,14 +222,25 @@ def extract(
         extractor = Extractor(config)
     except ExtractorError as exc:
         raise _fail(str(exc)) from None
-    if not any(p.exists() for p in paths):
+    if not any(_may_exist(p) for p in paths):
         raise _fail("none of the given paths exists")
+    try:  # before any work: -o must be a file this run may write (checked again under its lock)
+        refuse_output_among_inputs(out, paths)
+        check_output(out, resume=resume)
+    except ExtractorError as exc:
+        raise _fail(str(exc)) from None
+    # The reader's options (the library's read_articles(fields=FieldMap(...))); the output, its temporary
+    # and lock files are never read as inputs, even inside an input folder.
+    fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
+    articles = read_articles(paths, max_chars=config.max_article_chars, fields=fields, exclude=output_files(out))
     if engine is Engine.ray:
-        summary = _run_on_ray(config, paths, out, resume=resume, progress=progress, address=ray_address)
+        summary = _run_on_ray(config, articles, out, resume=resume, progress=progress, address=ray_address)
     else:
         with extractor:
-            summary = _run_batch(extractor, paths, out, resume=resume, progress=progress)
+            summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
     _print_summary(summary, out)
+    for note in _identity_notes(summary, resume):
+        err.print(note, highlight=False)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
     raise typer.Exit(exit_code(summary))
@@ -218,7 +253,9 @@ def _quiet_logs() -> None:
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
-def _run_batch(extractor: Extractor, paths: list[Path], out: Path, *, resume: bool, progress: bool) -> BatchSummary:
+def _run_batch(
+    extractor: Extractor, articles: Iterable[Article | ArticleFailure], out: Path, *, resume: bool, progress: bool
+) -> BatchSummary:
     from extractor.batch import BatchRunner
 
     try:
@@ -237,17 +274,66 @@ def _run_batch(extractor: Extractor, paths: list[Path], out: Path, *, resume: bo
         runner = BatchRunner(
             extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
         )
-        return runner.run(read_articles(paths, max_chars=extractor.config.max_article_chars), out, resume=resume)
-    except ExtractorError as exc:  # a server that cannot start, a prompt that cannot load
+        return runner.run(articles, out, resume=resume)
+    except ExtractorError as exc:  # a server that cannot start, a prompt or cache that cannot load, a bad -o
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        err.print("interrupted: finished articles are in the output; rerun with --resume")
+        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
+        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:  # -o - and the reader went away (e.g. `| head`): stop, like any filter
+        _quiet_closed_stdout()
+        err.print("standard output was closed: stopped")
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null's descriptor so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _may_exist(path: Path) -> bool:
+    """False only when the path certainly does not exist; an unreadable one gets its own error line."""
+    if str(path) == STDIN:
+        return True
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
+    """What resume kept and redid, and why; repeated ids: said in words, under the table."""
+    notes = []
+    if resume:
+        redone = sum(summary.redone.values())
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(summary.redone.items()))
+        torn = f"; {summary.torn_lines_dropped} torn line(s) dropped" if summary.torn_lines_dropped else ""
+        because = f" ({reasons})" if reasons else ""
+        notes.append(f"resume: {summary.skipped_resumed} kept from before; redone: {redone}{because}{torn}")
+    if summary.duplicate_ids:
+        notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
+    return notes
+
+
 def _run_on_ray(
-    config: ExtractorConfig, paths: list[Path], out: Path, *, resume: bool, progress: bool, address: str | None
+    config: ExtractorConfig,
+    articles: Iterable[Article | ArticleFailure],
+    out: Path,
+    *,
+    resume: bool,
+    progress: bool,
+    address: str | None,
 ) -> BatchSummary:
+    """The batch on a Ray cluster: this process reads the inputs and writes OUT; Ray actors extract."""
     from extractor.batch import BatchRunner
 
     try:
@@ -261,11 +347,12 @@ def _run_on_ray(
         with ray_engine.RayEngine(config, actors=actors) as engine:
             err.print(f"Extracting on Ray with {len(engine.actors)} actors")
             runner = BatchRunner(engine, concurrency=1, show_progress=progress and sys.stderr.isatty())
-            return runner.run(read_articles(paths, max_chars=config.max_article_chars), out, resume=resume)
+            return runner.run(articles, out, resume=resume)
     except ExtractorError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        err.print("interrupted: finished articles are in the output; rerun with --resume")
+        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
+        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if started_here:
@@ -337,15 +424,34 @@ def fetch_model(
 @cache_app.command("stats")
 def cache_stats(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None) -> None:
     """Entries, size, hits and misses of the response cache."""
-    stats = ResponseCache(cache_dir or default_cache_dir()).stats()
+    store = _open_cache(cache_dir)
+    stats = store.stats()
+    _print_cache_warnings(store)
     typer.echo(json.dumps(stats.__dict__, indent=2))
 
 
 @cache_app.command("clear")
 def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None) -> None:
     """Remove every cached response."""
-    removed = ResponseCache(cache_dir or default_cache_dir()).clear()
+    store = _open_cache(cache_dir)
+    removed = store.clear()
+    _print_cache_warnings(store)
     typer.echo(f"removed {removed} cached responses")
+
+
+def _open_cache(cache_dir: Path | None) -> ResponseCache:
+    # Recoveries are printed once, by the command (below): a handler here keeps logging's last-resort
+    # printer from repeating them, while the records still propagate to any configured handler.
+    logging.getLogger("extractor.cache").addHandler(logging.NullHandler())
+    try:
+        return ResponseCache(cache_dir or default_cache_dir())
+    except ExtractorError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _print_cache_warnings(store: ResponseCache) -> None:
+    for warning in store.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def _print_version(value: bool) -> None:

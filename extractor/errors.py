@@ -2,7 +2,8 @@
 
 Like instructor's exceptions, an error carries the context a caller needs to act on it:
 ``LLMError`` says how the call ended (``kind``), how many attempts it took, what it cost
-(``usage``) and the model's last answer. Messages never hold an API key (see ``redact``).
+(``usage``) and the model's last answer. Messages never hold an API key or credentials written
+into a URL (see ``redact``).
 Per-article failures do not surface as exceptions from ``Extractor.extract``: they become
 ``ArticleResult(status="error")`` lines. What is raised is what no article can fix: a bad
 configuration, an unknown strategy, a broken prompt file, an embedded model that cannot start.
@@ -15,6 +16,11 @@ import re
 from extractor.records import Usage
 
 _KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+# user:password@ in any URL, and query parameters that carry credentials.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s?#@]+@")
+SECRET_PARAM_NAMES = r"api[-_]?key|key|token|access[-_]?token|secret|password|passwd|pwd|sig|signature|auth"
+_URL_SECRET_PARAM = re.compile(rf"(?i)([?&](?:{SECRET_PARAM_NAMES})=)[^&#\s]+")
+_REDACTED = "[redacted]"
 
 
 class ExtractorError(Exception):
@@ -37,29 +43,76 @@ class LocalModelError(ExtractorError, RuntimeError):
     """The embedded model could not be assembled or served; the message says what to do."""
 
 
+class ProcessStartError(ExtractorError, RuntimeError):
+    """A supervised child process (a model server) exited or never answered while starting.
+
+    ``exit_code`` is its exit status when it exited, None when it did not answer in time.
+    """
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class CacheError(ExtractorError):
+    """The cache folder cannot be used (cannot be created, read or written); the message says which and why."""
+
+
+class OutputError(ExtractorError):
+    """The output cannot be written as asked (a bad ``-o``, a locked or read-only file); nothing was touched."""
+
+
 class LLMError(ExtractorError):
     """A model call that failed for good, with what it cost and how it ended.
 
     ``kind`` is ``transport`` (endpoint unreachable or erroring after all retries),
     ``validation`` (the model's output never passed validation within the re-ask
-    budget) or ``budget`` (the batch's token budget is spent).
+    budget) or ``budget`` (the batch's token budget is spent). ``transient``: a
+    transport failure of the kind retries are for (unreachable, timeout, 429/5xx),
+    which is what trips the circuit breaker.
     """
 
     def __init__(
-        self, message: str, *, kind: str, attempts: int, usage: Usage, last_completion: str | None = None
+        self,
+        message: str,
+        *,
+        kind: str,
+        attempts: int,
+        usage: Usage,
+        last_completion: str | None = None,
+        transient: bool = False,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.attempts = attempts
         self.usage = usage
         self.last_completion = last_completion
+        self.transient = transient
 
 
-def redact(text: str, secret: str | None = None) -> str:
-    """Remove an API key (and anything key-shaped) from a message before it is shown or stored."""
-    if secret:
-        text = text.replace(secret, "[redacted]")
-    return _KEY_SHAPED.sub("[redacted]", text)
+def redact(text: str, secret: str | list[str] | None = None) -> str:
+    """Remove API keys, anything key-shaped and credentials in URLs from a message before it is shown or stored."""
+    for value in [secret] if isinstance(secret, str) else secret or []:
+        if value:
+            text = text.replace(value, _REDACTED)
+    text = _URL_USERINFO.sub(rf"\1{_REDACTED}@", text)
+    text = _URL_SECRET_PARAM.sub(rf"\1{_REDACTED}", text)
+    return _KEY_SHAPED.sub(_REDACTED, text)
 
 
-__all__ = ["ConfigError", "ExtractorError", "InputError", "LLMError", "LocalModelError", "PromptError"]
+def redact_url(url: str) -> str:
+    """``url`` without credentials: ``user:key@`` and secret-looking query values become ``[redacted]``."""
+    return redact(url)
+
+
+__all__ = [
+    "CacheError",
+    "ConfigError",
+    "ExtractorError",
+    "InputError",
+    "LLMError",
+    "LocalModelError",
+    "OutputError",
+    "ProcessStartError",
+    "PromptError",
+]

@@ -11,10 +11,17 @@ and the model name change. Responsibilities:
   retry loops never multiply;
 * a response cache keyed on everything that changes the answer;
 * token usage accounting, re-asks and retries included, and an optional token
-  budget shared by a whole batch.
+  budget shared by a whole batch;
+* a circuit breaker (``extractor.breaker``): once several calls in a row have
+  failed on transport, the rest fail at once instead of each waiting out its
+  retries;
+* provenance: the model the endpoint reports serving (``served_model``) next to
+  the one requested.
 
 The API key lives only in the client object: it never enters cache keys, logs,
-outputs or error messages.
+outputs or error messages. Credentials written into a URL
+(``http://user:key@host``, ``?api_key=…``) are redacted wherever the URL is shown
+or stored, the ``endpoint`` field of every output line included.
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import sys
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -41,9 +50,10 @@ from tenacity import (
     wait_random,
 )
 
+from extractor.breaker import CircuitBreaker
 from extractor.cache import ResponseCache, cache_key
 from extractor.config import DEFAULT_MAX_REASKS, DEFAULT_MAX_RETRIES, DEFAULT_REMOTE_TIMEOUT_S
-from extractor.errors import LLMError, redact
+from extractor.errors import SECRET_PARAM_NAMES, LLMError, redact, redact_url
 from extractor.records import Usage
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,8 @@ MODES = {
     "json": instructor.Mode.JSON,
 }
 _RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+# A cached response is stored with the model the endpoint said it served (older entries are the bare response).
+_CACHED_KEYS = frozenset({"response", "served_model"})
 # The HTTP library this openai is built on: httpx up to openai 2, httpx2 (the same API) from openai 3.
 httpx: Any = sys.modules[openai.DefaultHttpxClient.__mro__[1].__module__.partition(".")[0]]
 # openai's own pool size: a custom transport would otherwise fall back to httpx's smaller default.
@@ -96,10 +108,25 @@ class LLMSettings:
     # What names the endpoint in cache keys and output lines when its URL is not stable: the
     # embedded server gets a fresh loopback port every run, so it is named by its model file.
     endpoint_label: str | None = None
+    # Circuit breaker: after this many calls in a row fail on transport (retries spent), the rest fail
+    # at once (0: never); after breaker_reset_s one probe call is let through.
+    breaker_threshold: int = 5
+    breaker_reset_s: float = 30.0
 
     @property
     def endpoint(self) -> str:
-        return self.endpoint_label or (self.base_url or "https://api.openai.com/v1").rstrip("/")
+        """The endpoint as shown and stored: credentials in the URL redacted."""
+        return self.endpoint_label or redact_url((self.base_url or "https://api.openai.com/v1").rstrip("/"))
+
+    @property
+    def url_secrets(self) -> list[str]:
+        """Credentials written into ``base_url`` (user, password, secret query values), to scrub from any text."""
+        if not self.base_url:
+            return []
+        parts = urllib.parse.urlsplit(self.base_url)
+        found = [urllib.parse.unquote(v) for v in (parts.username, parts.password) if v]
+        found += [v for k, v in urllib.parse.parse_qsl(parts.query) if re.fullmatch(SECRET_PARAM_NAMES, k, re.I)]
+        return [secret for secret in found if len(secret) >= 4]
 
     def decoding(self, max_tokens: int) -> dict[str, Any]:
         params: dict[str, Any] = {"temperature": self.temperature, "max_tokens": max_tokens}
@@ -112,6 +139,7 @@ class LLMSettings:
 class LLMResult(Generic[T]):
     value: T
     usage: Usage
+    served_model: str | None = None
 
 
 class LLM:
@@ -129,6 +157,9 @@ class LLM:
         self.settings = settings
         self.cache = cache
         self.budget = budget or TokenBudget(None)
+        self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s)
+        self._secrets = [settings.api_key, *settings.url_secrets]
+        self._served_model: str | None = None
         client_kwargs: dict[str, Any] = {
             "api_key": settings.api_key or "not-needed",
             "base_url": settings.base_url,
@@ -138,7 +169,7 @@ class LLM:
         # Error bodies pass through a scrubber before openai sees them: some servers and proxies echo
         # the request's headers, and error text travels on into exceptions, logs and output lines.
         client_kwargs["http_client"] = http_client or openai.DefaultHttpxClient(
-            transport=_RedactingTransport(httpx.HTTPTransport(limits=_CONNECTION_LIMITS), settings.api_key)
+            transport=_RedactingTransport(httpx.HTTPTransport(limits=_CONNECTION_LIMITS), self._secrets)
         )
         self._client = openai.OpenAI(**client_kwargs)
         # Built once: per-call hooks carry each call's usage, so threads share this client safely.
@@ -148,6 +179,11 @@ class LLM:
     def identity(self) -> dict[str, str]:
         """What identifies answers from this LLM: part of every cache key and output line."""
         return {"endpoint": self.settings.endpoint, "model": self.settings.model, "mode": self.settings.mode}
+
+    @property
+    def served_model(self) -> str | None:
+        """The model name the endpoint reported in its latest answer (or stored with a cached one)."""
+        return self._served_model
 
     def close(self) -> None:
         self._client.close()
@@ -174,20 +210,43 @@ class LLM:
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:
+                served = None
+                if set(cached) == _CACHED_KEYS:
+                    cached, served = cached["response"], cached["served_model"]
                 try:
                     value = response_model.model_validate(cached, context=context)
-                    return LLMResult(value=value, usage=Usage(cache_hits=1))
+                    if isinstance(served, str):
+                        self._served_model = served
+                    return LLMResult(value=value, usage=Usage(cache_hits=1), served_model=served)
                 except ValidationError:
                     log.warning("cached response no longer validates; calling the model again")
         if self.budget.exhausted:
             raise LLMError(
                 f"token budget of {self.budget.limit:,} tokens is spent", kind="budget", attempts=0, usage=Usage()
             )
+        if not self.breaker.allow():
+            raise LLMError(
+                f"endpoint unavailable: {self.breaker.threshold} requests in a row failed "
+                f"(last: {self.breaker.last_failure}); not sent, rerun with --resume",
+                kind="transport",
+                attempts=0,
+                usage=Usage(),
+            )
         usage = Usage()
-        value = self._call_with_retries(response_model, messages, max_tokens, context, usage)
+        served: list[str] = []
+        try:
+            value = self._call_with_retries(response_model, messages, max_tokens, context, usage, served)
+        except LLMError as exc:
+            if exc.kind == "transport" and exc.transient:
+                self.breaker.record_failure(str(exc))
+            elif exc.kind != "budget":
+                self.breaker.record_success()  # the endpoint answered, only not usefully
+            raise
+        self.breaker.record_success()
+        served_model = served[-1] if served else None
         if self.cache is not None:
-            self.cache.set(key, value.model_dump(mode="json"))
-        return LLMResult(value=value, usage=usage)
+            self.cache.set(key, {"response": value.model_dump(mode="json"), "served_model": served_model})
+        return LLMResult(value=value, usage=usage, served_model=served_model)
 
     def _call_with_retries(
         self,
@@ -196,18 +255,21 @@ class LLM:
         max_tokens: int,
         context: dict[str, Any] | None,
         usage: Usage,
+        served: list[str],
     ) -> T:
         settings = self.settings
         retrying = Retrying(
             retry=retry_if_exception(_is_transient),
+            # An open breaker stops retry loops already running: the endpoint is down for everyone.
             stop=stop_after_attempt(settings.max_transport_retries + 1)
-            | stop_after_delay(settings.timeout_s * (settings.max_transport_retries + 1)),
+            | stop_after_delay(settings.timeout_s * (settings.max_transport_retries + 1))
+            | (lambda _: self.breaker.is_open),
             wait=_RetryAfterOrBackoff(settings.max_retry_wait_s),
             before_sleep=lambda state: _count_retry(state, usage),
             reraise=True,
         )
         try:
-            return retrying(self._call_once, response_model, messages, max_tokens, context, usage)
+            return retrying(self._call_once, response_model, messages, max_tokens, context, usage, served)
         except LLMError:
             raise
         except Exception as exc:
@@ -221,11 +283,12 @@ class LLM:
                 else f"invalid model output after {attempts} attempt(s): {_validation_detail(root)}"
             )
             raise LLMError(
-                redact(message, settings.api_key),
+                redact(message, self._secrets),
                 kind=kind,
                 attempts=attempts + usage.transport_retries,
                 usage=usage,
-                last_completion=redact(_completion_text(last), settings.api_key) if last is not None else None,
+                last_completion=redact(_completion_text(last), self._secrets) if last is not None else None,
+                transient=kind == "transport" and _is_transient(root),
             ) from None
 
     def _call_once(
@@ -235,10 +298,11 @@ class LLM:
         max_tokens: int,
         context: dict[str, Any] | None,
         usage: Usage,
+        served: list[str],
     ) -> T:
         hooks = Hooks()
         hooks.on("completion:kwargs", lambda *a, **k: _bump(usage, "llm_calls"))
-        hooks.on("completion:response", lambda response: self._account(response, usage))
+        hooks.on("completion:response", lambda response: self._account(response, usage, served))
         hooks.on("parse:error", lambda *a, **k: _bump(usage, "reasks"))
         return self._instructor.chat.completions.create(
             model=self.settings.model,
@@ -250,7 +314,11 @@ class LLM:
             **self.settings.decoding(max_tokens),
         )
 
-    def _account(self, response: Any, usage: Usage) -> None:
+    def _account(self, response: Any, usage: Usage, served: list[str]) -> None:
+        model = getattr(response, "model", None)
+        if isinstance(model, str) and model:
+            served.append(model[:200])
+            self._served_model = model[:200]
         reported = getattr(response, "usage", None)
         if reported is None:
             return
@@ -349,9 +417,9 @@ def _completion_text(completion: Any) -> str:
 class _RedactingTransport(httpx.BaseTransport):  # type: ignore[misc,name-defined]
     """Removes the API key (and anything key-shaped) from error response bodies at the HTTP boundary."""
 
-    def __init__(self, inner: Any, secret: str) -> None:
+    def __init__(self, inner: Any, secrets: list[str]) -> None:
         self._inner = inner
-        self._secret = secret
+        self._secrets = secrets
 
     def handle_request(self, request: Any) -> Any:
         response = self._inner.handle_request(request)
@@ -359,7 +427,7 @@ class _RedactingTransport(httpx.BaseTransport):  # type: ignore[misc,name-define
             return response
         body = response.read()
         text = body.decode("utf-8", errors="replace")
-        clean = redact(text, self._secret)
+        clean = redact(text, self._secrets)
         if clean == text:
             return response
         response.close()

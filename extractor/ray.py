@@ -10,14 +10,15 @@ Needs the optional extra ``extractor[ray]`` (Ray Data). Two ways in, one actor c
   for ``write_json`` or ``write_parquet``. ``read_articles`` reads files, folders, JSONL
   and JSON on the cluster with the CLI's own readers (same ids, same error records), and
   ``completed`` collects what an earlier output already holds, so ``extract_dataset(...,
-  skip=completed(path))`` resumes. A failed article is an error record, never a failed job.
+  skip=completed(path, config))`` resumes (the CLI's rule: same id, text and run
+  fingerprint). A failed article is an error record, never a failed job.
 
       import ray
       from extractor import ExtractorConfig
       from extractor.ray import completed, extract_dataset, read_articles
       ds = ray.data.read_parquet("/data/articles/")        # or read_articles(["/data/articles/"])
       config = ExtractorConfig(strategy="guided", base_url="http://llm:8000/v1")
-      extract_dataset(ds, config, skip=completed("/data/claims/")).write_parquet("/data/claims/")
+      extract_dataset(ds, config, skip=completed("/data/claims/", config)).write_parquet("/data/claims/")
 
 * **The CLI** (``extractor extract --engine ray [--ray-address ADDR]``): ``RayEngine`` is
   an engine of the batch runner like the local ones, so the output file keeps every
@@ -39,6 +40,7 @@ flight); ``extract_dataset`` gives each actor the whole budget as its own cap.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import types
@@ -49,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from extractor.api import Extractor
-from extractor.articles import ArticleFailure, iter_input_files, parse_header
+from extractor.articles import ArticleFailure, FieldMap, article_from_json, iter_input_files
 from extractor.articles import read_articles as read_article_files
 from extractor.config import ExtractorConfig
 from extractor.errors import ExtractorError
@@ -74,8 +76,10 @@ DEFAULT_BATCH_SIZE = 8
 # cap what an actor really uses, so each still keeps a core busy.
 DEFAULT_ACTOR_CPUS = 0.5
 NAMESPACE = "extractor"
-# Columns of an article row (``read_articles``); ``error`` set means the input could not be read.
-ARTICLE_COLUMNS = ("id", "text", "title", "published", "url", "source", "body_start", "error")
+# Columns of an article row (``read_articles``): the ``Article`` fields, ``meta`` as JSON text (its
+# keys vary from record to record, which a columnar block cannot hold as a struct), and ``error``,
+# set when the input could not be read.
+ARTICLE_COLUMNS = (*Article.model_fields, "error")
 
 
 class RayEngineError(ExtractorError, RuntimeError):
@@ -90,63 +94,62 @@ def article_row(item: Article | ArticleFailure) -> dict[str, Any]:
     if isinstance(item, ArticleFailure):
         return {**dict.fromkeys(ARTICLE_COLUMNS), "id": item.id, "source": item.source, "error": item.message}
     row = item.model_dump(mode="json")
-    return {**{column: row.get(column) for column in ARTICLE_COLUMNS}, "error": None}
+    row["meta"] = json.dumps(row["meta"], ensure_ascii=False) if row.get("meta") is not None else None
+    return {**row, "error": None}
 
 
 def row_article(row: dict[str, Any], index: int = 0) -> Article | ArticleFailure:
-    """A Ray Data row as an article: an ``article_row``, or a record with ``text`` (and ``id``, ``title``...)."""
-    row_id = row.get("id")
-    article_id = str(row_id) if row_id not in (None, "") else None
-    source = str(row.get("source") or f"row {index}")
-    if row.get("error"):
-        return ArticleFailure(article_id or source, source, str(row["error"]))
-    text = row.get("text")
-    if not isinstance(text, str):
-        return ArticleFailure(article_id or source, source, f"{source}: field 'text': a string is required")
-    published = row.get("published")
-    if isinstance(published, dt.datetime):
-        published = published.date()
-    fields = {
-        "id": article_id or f"text-{_sha12(text)}",
-        "text": text,
-        "title": row.get("title"),
-        "published": published,
-        "url": row.get("url"),
-        "source": source,
-    }
-    try:
-        if row.get("body_start") is not None:
-            return Article(**fields, body_start=int(row["body_start"]))
-        # A record from the user's own pipeline reads as a JSON input record: the title is its
-        # own field, so the text is all body apart from scraped header lines.
-        header = parse_header(text, detect_title=False)
-        return Article(**{**fields, "published": fields["published"] or header.published}, body_start=header.body_start)
-    except ValueError as exc:
-        return ArticleFailure(fields["id"], source, f"{source}: {str(exc).splitlines()[0]}")
+    """A Ray Data row as an article: an ``article_row``, or any record read as a JSON input record is.
+
+    A record of the user's own dataset maps like a JSONL line (``id``, ``text``, ``title``,
+    ``published``, ``url``; other columns go to ``meta``); without an id it is ``row N``.
+    """
+    if set(row) >= set(ARTICLE_COLUMNS):
+        if row["error"]:
+            return ArticleFailure(str(row["id"]), str(row["source"]), str(row["error"]))
+        fields = {key: row[key] for key in Article.model_fields}
+        fields["meta"] = json.loads(fields["meta"]) if fields["meta"] else None
+        return Article.model_validate(fields)
+    where = str(row.get("source") or f"row {index}")
+    record = {key: _plain(value) for key, value in row.items() if value is not None}
+    return article_from_json(record, where)
 
 
-def _sha12(text: str) -> str:
-    from extractor.articles import sha256_text
+def _plain(value: Any) -> Any:
+    """Arrow's values as JSON's: dates as ISO text (the reader parses them), arrays as lists."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
 
-    return sha256_text(text)[:12]
 
-
-def read_articles(paths: Iterable[str | os.PathLike[str]], *, max_article_chars: int | None = None) -> ray.data.Dataset:
+def read_articles(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    max_article_chars: int | None = None,
+    fields: FieldMap | None = None,
+) -> ray.data.Dataset:
     """Article rows (``ARTICLE_COLUMNS``) of files and folders, read on the cluster by the CLI's readers.
 
     The driver only lists the files; each is read in a Ray task, so the paths must be
     visible to every node (a shared filesystem) or the cluster must be this machine.
+    Relative paths are made absolute first (a Ray worker's working folder is its own), so
+    ids are absolute paths here where the CLI's are the paths as given.
     """
-    files = [{"path": str(item)} if isinstance(item, Path) else article_row(item) for item in iter_input_files(paths)]
+    listed = [
+        {"path": str(item.absolute())} if isinstance(item, Path) else article_row(item)
+        for item in iter_input_files([Path(p).absolute() for p in paths])
+    ]
     limit = max_article_chars or ExtractorConfig().max_article_chars
-    listed = ray.data.from_items(files or [{"path": None}])
 
     def read(row: dict[str, Any]) -> list[dict[str, Any]]:
         if row.get("path") is None:  # a listing failure (no such file), or the empty placeholder
             return [{column: row.get(column) for column in ARTICLE_COLUMNS}] if row.get("error") else []
-        return [article_row(item) for item in read_article_files([row["path"]], max_chars=limit)]
+        items = read_article_files([row["path"]], max_chars=limit, fields=fields)
+        return [article_row(item) for item in items]
 
-    return listed.flat_map(read)
+    return ray.data.from_items(listed or [{"path": None}]).flat_map(read)
 
 
 # -- the output schema -------------------------------------------------------------------------
@@ -166,6 +169,8 @@ def _arrow_type(annotation: Any) -> pa.DataType:
         return pa.string()
     if origin is list:
         return pa.list_(_arrow_type(args[0]))
+    if origin is dict:  # free-form (``meta``): JSON text, its keys vary from record to record
+        return pa.string()
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return pa.struct([pa.field(n, _arrow_type(f.annotation)) for n, f in annotation.model_fields.items()])
     if isinstance(annotation, type) and issubclass(annotation, bool):
@@ -180,8 +185,14 @@ def _arrow_type(annotation: Any) -> pa.DataType:
 
 
 def result_table(results: Iterable[ArticleResult]) -> pa.Table:
-    """Output records as an Arrow table of ``arrow_schema()`` (what ``write_parquet`` stores)."""
-    return pa.Table.from_pylist([r.model_dump(mode="json") for r in results], schema=arrow_schema())
+    """Output records as an Arrow table of ``arrow_schema()`` (what ``write_parquet`` stores); ``meta`` as JSON text."""
+    rows = []
+    for result in results:
+        row = result.model_dump(mode="json")
+        if row.get("meta") is not None:
+            row["meta"] = json.dumps(row["meta"], ensure_ascii=False)
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=arrow_schema())
 
 
 # -- the embedded server, one per node ---------------------------------------------------------
@@ -328,7 +339,7 @@ def extract_dataset(
 
     ``actors``: how many (default: the cluster's CPUs), each reserving ``actor_cpus``
     (``DEFAULT_ACTOR_CPUS``). ``skip``: ``(id, text sha256)`` pairs already done
-    (``completed(path)``), dropped before extraction. With no ``base_url`` and a
+    (``completed(path, config)``), dropped before extraction. With no ``base_url`` and a
     model strategy, one embedded server starts per node first (``server_factory`` replaces
     ``LocalServer`` in tests).
     """
@@ -363,32 +374,55 @@ def _is_done(row: dict[str, Any], done: frozenset[tuple[str, str]]) -> bool:
     return (item.id, sha256_text(item.text)) in done
 
 
-def completed(output: str | os.PathLike[str]) -> set[tuple[str, str]]:
-    """``(id, text sha256)`` of the ``ok`` records of an earlier output: a JSONL file, or a folder of JSON/Parquet."""
-    import json
+def run_fingerprint(config: ExtractorConfig) -> tuple[str, str | None, str | None]:
+    """(strategy, model, prompt version) of the lines ``config`` makes: what resume compares, besides the article."""
+    from extractor.strategies import get_strategy
 
+    strategy = get_strategy(config.strategy)
+    model = None
+    if strategy.uses_llm:
+        model = config.effective_model() if config.remote else config.local_model
+    return strategy.name, model, getattr(strategy, "prompt_version", None)
+
+
+def completed(output: str | os.PathLike[str], config: ExtractorConfig | None = None) -> set[tuple[str, str]]:
+    """``(id, text sha256)`` of the ``ok`` records of an earlier output: a JSONL file, or a folder of JSON/Parquet.
+
+    With ``config``, only records that run would make again (same strategy, model and prompt
+    version: the CLI's ``--resume`` rule) count as done; the rest are redone.
+    """
     path = Path(output)
     if not path.exists():
         return set()
+    wanted = run_fingerprint(config) if config is not None else None
     done: set[tuple[str, str]] = set()
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
-        if file.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            rows = pq.read_table(file, columns=["id", "status", "text_sha256"]).to_pylist()
-        elif file.suffix in {".json", ".jsonl"}:
-            rows = []
-            with file.open(encoding="utf-8", errors="replace") as handle:
-                for line in handle:
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        continue  # a torn last line: that article is redone
-        else:
-            continue
-        done.update((r["id"], r["text_sha256"]) for r in rows if r.get("status") == "ok" and r.get("text_sha256"))
+        for record in _records(file):
+            if record.get("status") != "ok" or not record.get("text_sha256"):
+                continue
+            made_by = (record.get("strategy"), record.get("model"), record.get("prompt_version"))
+            if wanted is None or made_by == wanted:
+                done.add((str(record["id"]), str(record["text_sha256"])))
     return done
+
+
+def _records(file: Path) -> list[dict[str, Any]]:
+    columns = ["id", "status", "text_sha256", "strategy", "model", "prompt_version"]
+    if file.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(file, columns=columns).to_pylist()
+    if file.suffix not in {".json", ".jsonl"}:
+        return []
+    records = []
+    with file.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a torn last line: that article is redone
+    return records
 
 
 # -- the CLI's engine --------------------------------------------------------------------------
@@ -454,6 +488,13 @@ class RayEngine:
         if not self._servers:
             return 0
         return sum(ray.get([server.restarts.remote() for server in self._servers.values()]))
+
+    def run_identity(self) -> dict[str, str | None]:
+        """``strategy``, ``model`` and ``prompt_version`` of the lines the actors make (what resume compares)."""
+        if self._driver is None:
+            self.start()
+        assert self._driver is not None
+        return self._driver.run_identity()
 
     @property
     def actors(self) -> list[Any]:

@@ -2,8 +2,12 @@
 
 This module imports nothing else from the package, so every other module can
 depend on it. Offsets are Python string indices (code points) into the article
-text exactly as decoded from its file (UTF-8, no normalisation), so any reader
-can highlight ``text[start:end]``.
+text as read: decoded from UTF-8 and normalised once (leading BOM removed, CRLF
+and CR turned into LF, lone surrogates replaced by U+FFFD; nothing else). For a
+``.txt``/``.md`` file that is what ``open(path, encoding="utf-8").read()``
+returns less a leading BOM; for every other input (HTML and other converted
+inputs, JSON/JSONL records, standard input) the output line carries the text in
+``ArticleResult.text``. Either way any reader can highlight ``text[start:end]``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "claim-record/1"
+SCHEMA_VERSION = "claim-record/2"
 # Field limits of a claim record, defined once: strategies cut their output to these.
 MAX_NAME_CHARS = 200  # claimant name, role and organisation
 MAX_CLAIM_CHARS = 1000
@@ -101,9 +105,9 @@ class Claim(_Frozen):
 
 
 class Article(_Frozen):
-    """One input article. ``text`` is exactly what was decoded from the source."""
+    """One input article. ``text`` is the text as read and normalised once; every offset indexes it."""
 
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, description="Unique in a batch: the path as given, a JSON id, or file:line.")
     text: str
     title: str | None = None
     published: dt.date | None = None
@@ -113,6 +117,16 @@ class Article(_Frozen):
         default=0,
         ge=0,
         description="Offset where the article body begins; text before it is title/header matter.",
+    )
+    meta: dict[str, Any] | None = Field(
+        default=None, description="Fields of a JSON/JSONL record beyond id, text, title, published and url."
+    )
+    text_from_source: bool = Field(
+        default=False,
+        description=(
+            "True when `text` is the file at `source` read as UTF-8 with universal newlines, less a leading BOM; "
+            "otherwise (HTML, JSON/JSONL, standard input, text passed in by a program) output lines carry the text."
+        ),
     )
 
 
@@ -149,12 +163,28 @@ class ArticleResult(BaseModel):
     )
     usage: Usage = Field(default_factory=Usage)
     strategy: str
-    model: str | None = None
-    endpoint: str | None = None
+    model: str | None = Field(default=None, description="The model name requested from the endpoint.")
+    served_model: str | None = Field(
+        default=None,
+        description="The model name the endpoint reported in its answers (may differ from `model`); null when none.",
+    )
+    endpoint: str | None = Field(default=None, description="The endpoint, with any credentials in its URL redacted.")
     prompt_version: str | None = None
     text_sha256: str | None = Field(default=None, description="sha256 of the article text the offsets index.")
+    text: str | None = Field(
+        default=None,
+        description=(
+            "The article text the evidence offsets index, carried when it cannot be re-read from `source`: "
+            "HTML and other converted inputs, JSON/JSONL records, standard input. Null for .txt/.md files, whose "
+            "text is the file decoded as UTF-8 with a leading BOM removed and CRLF/CR turned into LF."
+        ),
+    )
     published: dt.date | None = None
     title: str | None = None
+    url: str | None = None
+    meta: dict[str, Any] | None = Field(
+        default=None, description="Fields of the input JSON record beyond id, text, title, published and url."
+    )
     seconds: float = 0.0
     finished_at: dt.datetime | None = None
 

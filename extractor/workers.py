@@ -43,7 +43,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from typing import TYPE_CHECKING, Any, Protocol
 
-from extractor.errors import ExtractorError, LocalModelError
+from extractor.errors import ExtractorError
 from extractor.llm import TokenBudget
 from extractor.records import Article, ArticleResult
 
@@ -155,7 +155,7 @@ class ServerHandle:
             self._up.clear()
             try:
                 server.ensure_running()
-            except (LocalModelError, RuntimeError, OSError) as exc:
+            except (ExtractorError, RuntimeError, OSError) as exc:
                 log.error("the embedded model server died and could not be restarted: %s", exc)
                 return  # workers' requests now fail as transport errors: error lines, not a hang
             finally:

@@ -37,6 +37,12 @@ def request_body_changed__rerecord_cassettes_with_make_record(recorded: Any, liv
         raise AssertionError(RERECORD_HINT)
 
 
+def is_playback_failure(error: str) -> bool:
+    """True when an article's error says its request matched no recorded one (vcrpy could not play it back)."""
+    matcher = request_body_changed__rerecord_cassettes_with_make_record.__name__
+    return "Can't play back this request" in error or matcher in error
+
+
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     """Drop secret-bearing and volatile response headers before a cassette is written."""
     headers = response.get("headers", {})

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from extractor.articles import article_from_plain_text
-from extractor.fake_endpoint import FakeEndpoint, delimited_block, prompt_text
 from extractor.llm import LLM, LLMSettings, TokenBudget
 from extractor.records import Article
+from tests.fakes.endpoint import FakeEndpoint, delimited_block, prompt_text
 
 # Key-shaped on purpose: redaction must catch it by value and by shape.
 FAKE_KEY = "sk-test-FAKEKEY0123456789abcdefSECRET"

@@ -27,8 +27,8 @@ from extractor import (
     InputError,
 )
 from extractor.articles import ArticleFailure, read_articles
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLMSettings
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-test-APIKEY0123456789abcdefSECRET"
@@ -219,7 +219,7 @@ def test_extract_many_stops_taking_articles_when_the_budget_is_spent(articles_di
         results = list(ex.extract_many(texts))
         assert ex.budget_exhausted
     assert 1 <= len(results) < len(texts)
-    assert results[0].status == "ok"
+    assert results[0].status == "ok", [r.error for r in results]
 
 
 # --- the embedded server: started on first use, stopped on close -------------------------------

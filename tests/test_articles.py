@@ -15,7 +15,10 @@ def _read(paths: list[Path], **kwargs: object) -> list[Article | ArticleFailure]
 
 
 def test_sample_articles_titles_dates_and_body(articles_dir: Path) -> None:
-    found = {a.id: a for a in _read([articles_dir]) if isinstance(a, Article)}
+    read = [a for a in _read([articles_dir]) if isinstance(a, Article)]
+    # A file's id is its path as reached from the given folder.
+    assert [a.id for a in read] == [str(p) for p in sorted(articles_dir.glob("*.txt"))]
+    found = {Path(a.id).stem: a for a in read}
     assert len(found) == 5
     junk = found["002_196d01a656543f14"]
     assert junk.published == dt.date(2024, 2, 14)
@@ -31,14 +34,17 @@ def test_sample_articles_titles_dates_and_body(articles_dir: Path) -> None:
     assert lede_not_title.title is None and lede_not_title.body_start == 0
 
 
-def test_text_is_kept_exactly_as_decoded(tmp_path: Path) -> None:
-    raw = "Headline\r\n\r\nCafé owner Zoë said “no”. \u00a0Spaces  kept.\r\n"
+def test_text_is_normalised_only_as_documented(tmp_path: Path) -> None:
+    raw = "\ufeffHeadline\r\n\r\nCafé owner Zoë said “no”. \u00a0Spaces  kept.\rCombining e\u0301.\r\n"
     path = tmp_path / "a.txt"
     path.write_bytes(raw.encode("utf-8"))
     (article,) = _read([path])
     assert isinstance(article, Article)
-    assert article.text == raw.replace("\r\n", "\r\n")  # no newline or Unicode normalisation
-    assert article.title == "Headline"
+    # BOM dropped, CRLF and CR to LF; no Unicode or whitespace normalisation.
+    assert article.text == "Headline\n\nCafé owner Zoë said “no”. \u00a0Spaces  kept.\nCombining e\u0301.\n"
+    # ... which is exactly what Python's default text read gives (less the BOM): what readers of `source` see.
+    assert article.text == path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    assert article.title == "Headline" and article.text_from_source
 
 
 def test_header_with_only_a_date_marker() -> None:
@@ -69,8 +75,8 @@ def test_json_and_jsonl_inputs(tmp_path: Path) -> None:
     assert isinstance(results[0], Article) and results[0].published == dt.date(2020, 1, 2)
     assert isinstance(results[1], Article) and results[1].id == "7" and results[1].title == "T"
     assert isinstance(results[2], ArticleFailure) and "line 2" in results[2].message
-    assert isinstance(results[3], ArticleFailure) and results[3].source.endswith("many.jsonl:3")
-    assert "'id'" in results[3].message
+    # A record without an id is named by its place: file:line.
+    assert isinstance(results[3], Article) and results[3].id == f"{tmp_path / 'many.jsonl'}:3"
 
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:

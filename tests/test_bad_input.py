@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from extractor.fake_endpoint import FakeEndpoint, prompt_text, reporting_responder
+from tests.fakes.endpoint import FakeEndpoint, prompt_text, reporting_responder
 from tests.reliability import read_lines, run_cli, tally
 
 SCRIPT_PAYLOAD = "INJECTED-SCRIPT-TEXT"
@@ -74,7 +74,8 @@ def _write_inputs(root: Path, good_text: str) -> tuple[list[str], dict[str, str]
         f"{folder}/blank.txt": "empty article (no text)",
         f"{folder}/binary.txt": "binary file (contains NUL bytes), not an article",
         f"{folder}/latin1.txt": "not valid UTF-8 (byte 29); re-encode the file as UTF-8",
-        f"{folder}/huge.txt": "over the limit of 100,000 (--max-article-chars)",
+        # Refused from its size, before reading: 6.1 MB cannot hold 100,000 characters or fewer.
+        f"{folder}/huge.txt": "file has 6,100,000 bytes, over the limit of 100,000 characters (--max-article-chars)",
         f"{folder}/scripts.html": "no article text found in the HTML",
         f"{folder}/weird.json": "invalid JSON at line 1",
         f"{folder}/broken.jsonl:2": "line 2: invalid JSON",

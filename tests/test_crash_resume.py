@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
+from extractor.output import partial_path
+from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import by_id, cli_env, make_articles, popen_cli, read_lines, run_cli, tally, write_jsonl
 
 N_ARTICLES = 30
@@ -51,19 +52,21 @@ def test_kill_9_mid_batch_then_resume_equals_an_uninterrupted_run(
         assert reference.returncode == 0, reference.stderr
 
         process = popen_cli(_args(source, out, endpoint), cache)
+        written = partial_path(out)  # a run without --resume writes there, and renames it over OUT at the end
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 8):
+        while time.monotonic() < deadline and not (written.exists() and written.read_bytes().count(b"\n") >= 8):
             time.sleep(0.01)
         os.kill(process.pid, signal.SIGKILL)
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == -signal.SIGKILL, stderr
 
-        killed = read_lines(out)  # fails on a torn line
+        assert not out.exists(), "an interrupted run never puts a partial output in OUT's place"
+        killed = read_lines(written)  # fails on a torn line
         assert 8 <= len(killed) < N_ARTICLES, "the kill landed mid-batch"
         # The cache survived the kill: it opens, and holds at least every answer already written out.
         assert _cache_entries(cache) >= len(killed)
         # A crash of some other writer could leave half a line; resume must drop it, not trust it.
-        with out.open("a", encoding="utf-8") as handle:
+        with written.open("a", encoding="utf-8") as handle:
             handle.write('{"schema_version": "claim-record/1", "id": "a029", "status": "ok", "cla')
 
         before = endpoint.requests

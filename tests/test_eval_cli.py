@@ -151,3 +151,76 @@ def test_evaluation_never_loads_the_llm_client(tmp_path: Path) -> None:
         [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, cwd=REPO_ROOT, check=True
     )
     assert "loaded: []" in completed.stdout
+
+
+# --- issue #11, case 10: eval outside the repository root, empty predictions, --only-predicted ------------
+
+
+def _gold_tree(tmp_path: Path, copies: int = 1, *, absolute: bool = True) -> tuple[Path, list[dict[str, object]]]:
+    """A gold file in tmp/gold/ naming articles in tmp/texts/ (relative to itself, as `gold import-brat` writes)."""
+    fixture = json.loads((REPO_ROOT / FIXTURES / "gold.jsonl").read_text(encoding="utf-8"))
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "gold").mkdir()
+    lines = []
+    for k in range(copies):
+        name = f"article{k}.txt"
+        (tmp_path / "texts" / name).write_bytes((REPO_ROOT / FIXTURES / "article.txt").read_bytes())
+        source = str(tmp_path / "texts" / name) if absolute else f"../texts/{name}"
+        lines.append({**fixture, "id": f"article{k}", "source": source})
+    gold = tmp_path / "gold" / "gold.jsonl"
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return gold, lines
+
+
+def _perfect_prediction(article_id: str, **extra: object) -> str:
+    line = json.loads((REPO_ROOT / FIXTURES / "pred-perfect.jsonl").read_text(encoding="utf-8"))
+    return json.dumps({**line, "id": article_id, **extra}) + "\n"
+
+
+def test_case10_gold_sources_resolve_relative_to_the_gold_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gold, _ = _gold_tree(tmp_path, absolute=False)
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(_perfect_prediction("article0"), encoding="utf-8")
+    elsewhere = tmp_path / "some" / "other" / "folder"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)  # neither the repository root nor the gold file's folder
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--pred", str(pred), "--report-dir", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["metrics"]["exact_f1_micro"] == 1.0
+
+
+def test_case10_an_empty_predictions_file_exits_1(tmp_path: Path) -> None:
+    gold, _ = _gold_tree(tmp_path)
+    pred = tmp_path / "pred.jsonl"
+    pred.write_bytes(b"")
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--pred", str(pred), "--report-dir", str(tmp_path / "r")])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1, result.output
+    assert "no prediction" in result.output
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["metrics"]["overlap_recall_micro"] == 0.0
+
+
+def test_case10_only_predicted_scores_the_articles_in_the_predictions(tmp_path: Path) -> None:
+    gold, _ = _gold_tree(tmp_path, copies=3)
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(_perfect_prediction("article1"), encoding="utf-8")
+    base = ["eval", "--gold", str(gold), "--pred", str(pred)]
+    everything = runner.invoke(app, [*base, "--report-dir", str(tmp_path / "all")])
+    assert everything.exit_code == 0, everything.output
+    metrics = json.loads((tmp_path / "all" / "report.json").read_text())["metrics"]
+    assert metrics["exact_recall_micro"] == pytest.approx(1 / 3)
+    only = runner.invoke(app, [*base, "--only-predicted", "--report-dir", str(tmp_path / "only")])
+    assert only.exit_code == 0, only.output
+    report = json.loads((tmp_path / "only" / "report.json").read_text())
+    assert report["metrics"]["exact_recall_micro"] == 1.0
+    assert [a["id"] for a in report["articles"]] == ["article1"]
+
+
+def test_predictions_named_by_path_match_gold_by_text_hash(tmp_path: Path) -> None:
+    # `extractor extract texts/` names a file by its path; the gold names it by its stem.
+    gold, lines = _gold_tree(tmp_path, copies=1)
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(_perfect_prediction("texts/article0.txt", text_sha256=lines[0]["text_sha256"]), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--pred", str(pred), "--report-dir", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["metrics"]["exact_f1_micro"] == 1.0

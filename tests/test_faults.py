@@ -24,7 +24,11 @@ from typer.testing import CliRunner
 
 from extractor.batch import BatchRunner, BatchSummary
 from extractor.cli import EXIT_ARTICLE_ERRORS, EXIT_BUDGET_SPENT, app, exit_code
-from extractor.fake_endpoint import (
+from extractor.output import partial_path
+from extractor.pipeline import Pipeline
+from extractor.records import Article
+from extractor.strategies.whole_article import WholeArticleStrategy, response_model
+from tests.fakes.endpoint import (
     FakeEndpoint,
     FakeEndpointProcess,
     Fault,
@@ -34,9 +38,6 @@ from extractor.fake_endpoint import (
     reporting_responder,
     schema_violation,
 )
-from extractor.pipeline import Pipeline
-from extractor.records import Article
-from extractor.strategies.whole_article import WholeArticleStrategy, response_model
 from tests.reliability import (
     article_of,
     by_id,
@@ -362,8 +363,9 @@ def test_model_server_killed_mid_batch_restarts_and_resume_completes(
 
         def kill_after_two_lines() -> None:
             deadline = time.monotonic() + 30
+            written = partial_path(out)  # a run without --resume writes there until it ends
             while time.monotonic() < deadline:
-                if out.exists() and out.read_text().count("\n") >= 2:
+                if written.exists() and written.read_text().count("\n") >= 2:
                     server.kill()
                     killed.set()
                     return

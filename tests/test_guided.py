@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from extractor.cache import ResponseCache
-from extractor.fake_endpoint import FakeEndpoint, completion, prompt_text
 from extractor.llm import LLM, LLMSettings
 from extractor.records import Article, Stance
 from extractor.strategies.claims import carry_dates
 from extractor.strategies.guided import GuidedStrategy
+from tests.fakes.endpoint import FakeEndpoint, completion, prompt_text
 
 TEXT = (
     "Talks stall\n\n"

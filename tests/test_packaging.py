@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.fake_endpoint import FakeEndpoint
 from extractor.prompts import load_prompt
+from tests.fakes.endpoint import FakeEndpoint
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])

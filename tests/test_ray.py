@@ -25,8 +25,8 @@ import ray  # the ray extra: `make test` installs it, so this test runs (never s
 
 from extractor import ExtractorConfig
 from extractor.articles import read_articles as read_locally
-from extractor.fake_endpoint import FakeEndpointProcess
 from extractor.ray import completed, extract_dataset, read_articles
+from tests.fakes.endpoint import FakeEndpointProcess
 from tests.reliability import by_id, read_lines, run_cli
 from tests.test_workers import comparable, dev_sample
 
@@ -95,8 +95,9 @@ def test_extract_dataset_gives_the_single_process_records_and_resumes(
     extra = inputs.parent / "more"
     extra.mkdir()
     (extra / "new.txt").write_text("Officials said on Monday that the bridge would reopen.\n", encoding="utf-8")
-    done = completed(parquet)
+    done = completed(parquet, config)
     assert len(done) == 25
+    assert completed(parquet, ExtractorConfig(strategy="guided")) == set(), "lines of another run are redone"
     again = extract_dataset(read_articles([inputs, extra]), config, actors=2, skip=done).take_all()
     assert [r["id"] for r in again] == [a.id for a in read_locally([extra])]
 
@@ -111,9 +112,10 @@ def test_a_bad_input_is_an_error_record_not_a_failed_job(ray_instance: str, arti
     from_files = extract_dataset(read_articles([folder, tmp_path / "missing.txt"]), config, actors=1).take_all()
     from_rows = extract_dataset(ray.data.from_items(rows), config, actors=1).take_all()
     status = {r["id"]: (r["status"], r["error"]) for r in [*from_files, *from_rows]}
-    assert status["good"][0] == "ok" and status["row-1"][0] == "ok"
-    assert status["binary"][0] == "error" and "binary" in status["binary"][1]
-    assert status["missing"][0] == "error" and "no such file" in status["missing"][1]
+    good, binary, missing = str(folder / "good.txt"), str(folder / "binary.txt"), str(tmp_path / "missing.txt")
+    assert status[good][0] == "ok" and status["row-1"][0] == "ok"
+    assert status[binary][0] == "error" and "binary" in status[binary][1]
+    assert status[missing][0] == "error" and "no such file" in status[missing][1]
     assert status["row-2"][0] == "error" and "text" in status["row-2"][1]
 
 

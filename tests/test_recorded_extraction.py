@@ -4,6 +4,12 @@ Record with `make record` (starts the embedded server on the cassette port); CI 
 record mode `none` and the network blocked. A changed prompt, schema or model changes the
 request body, which no longer matches the cassette: the article then fails with a message
 telling you to re-record.
+
+Each strategy that calls the model has a cassette (``guided``, ``guided_full``,
+``whole_article``), and the claims built from the recorded answers are pinned
+(``EXPECTED``: evidence start, claimant name, stance), so a change in how a strategy
+maps the model's answer to records fails here even when the requests stay the same.
+After a deliberate re-recording, the failure message prints the new list to paste.
 """
 
 from __future__ import annotations
@@ -27,8 +33,49 @@ from tests.cassettes import RECORDING_BASE_URL, replay_only
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "test_recorded_extraction"
 # Articles where the strategy really calls the model: guided only asks about speakers the
-# linguistic pass could not name (of the samples, only 004 has such a candidate); whole_article always asks.
-SAMPLES = {"guided": ("004_d8f5a990ccd71f66",), "whole_article": ("003_135d9834a0f45a4b",)}
+# linguistic pass could not name (of the samples, only 004 has such a candidate); whole_article
+# and guided_full always ask (guided_full on the shortest sample: ~45 s a request to record).
+SAMPLES = {
+    "guided": ("004_d8f5a990ccd71f66",),
+    "guided_full": ("002_196d01a656543f14",),
+    "whole_article": ("003_135d9834a0f45a4b",),
+}
+# The claims the recorded answers give: (evidence start, claimant name, stance), in output order.
+# guided: the claims at 840 and 1775 are the two candidates only the model named (its picks).
+EXPECTED: dict[str, list[tuple[int, str, str]]] = {
+    "guided": [
+        (17, "Sergei Ryabkov", "denies"),
+        (374, "Sergei Ryabkov", "denies"),
+        (521, "Sergei Ryabkov", "asserts"),
+        (603, "Sergei Ryabkov", "asserts"),
+        (715, "Sergei Ryabkov", "denies"),
+        (840, "Sergei Ryabkov", "asserts"),
+        (853, "Sergei Ryabkov", "asserts"),
+        (1337, "Kiev Brittany Stewart", "asserts"),
+        (1522, "The United States", "asserts"),
+        (1775, "Kiev Brittany Stewart", "denies"),
+        (2013, "Lloyd Austin", "asserts"),
+        (2191, "American side", "asserts"),
+        (2376, "Donbass", "asserts"),
+    ],
+    # The 0.5B model answered "denies" and no name pick (0) for all seven: the pass's names stand.
+    "guided_full": [
+        (175, "Maria Zakharova", "denies"),
+        (595, "Maria Zakharova", "denies"),
+        (930, "Washington", "denies"),
+        (961, "Maria Zakharova", "denies"),
+        (1049, "Maria Zakharova", "denies"),
+        (1610, "Maria Zakharova", "denies"),
+        (1743, "Maria Zakharova", "denies"),
+    ],
+    "whole_article": [
+        (0, "Russia", "denies"),
+        *[
+            (start, "Russian Deputy Foreign Minister Andrey Rudenko", "denies")
+            for start in (61, 147, 246, 331, 457, 575, 661, 960, 1091, 1300, 1420, 1542, 1782, 1899, 1998, 2119)
+        ],
+    ],
+}
 
 
 def _samples(articles_dir: Path, strategy_name: str) -> list[Article]:
@@ -43,8 +90,12 @@ def _run(strategy_name: str, llm: LLM, articles: list[Article], out: Path) -> tu
     return lines, summary
 
 
+def _pinned(results: list[ArticleResult]) -> list[tuple[int, str, str]]:
+    return [(c.evidence.start, c.claimant.name, c.stance.value) for line in results for c in line.claims]
+
+
 @pytest.mark.vcr
-@pytest.mark.parametrize("strategy_name", ["guided", "whole_article"])
+@pytest.mark.parametrize("strategy_name", ["guided", "guided_full", "whole_article"])
 def test_extraction_is_grounded_and_second_run_is_free(
     strategy_name: str, recorded_llm: LLM, articles_dir: Path, tmp_path: Path
 ) -> None:
@@ -58,6 +109,11 @@ def test_extraction_is_grounded_and_second_run_is_free(
         for claim in line.claims:
             assert texts[line.id][claim.evidence.start : claim.evidence.end] == claim.evidence.quote
     assert sum(len(line.claims) for line in first) > 0
+    found = _pinned(first)
+    assert found == EXPECTED[strategy_name], (
+        f"{strategy_name}: the claims built from the recorded answers changed. If the cassette was re-recorded "
+        f"on purpose (`make record`), pin the new claims: EXPECTED[{strategy_name!r}] = {found!r}"
+    )
 
     second, summary = _run(strategy_name, recorded_llm, articles, tmp_path / "second.jsonl")
     assert summary.usage.llm_calls == 0 and summary.usage.cache_hits >= len(articles)  # type: ignore[attr-defined]

@@ -7,20 +7,27 @@ tests pin down when a stored result may be reused and when it must not be.
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from extractor import Extractor
 from extractor import cache as cache_module
 from extractor.batch import BatchRunner
 from extractor.cache import ResponseCache
-from extractor.fake_endpoint import FakeEndpoint, reporting_responder
 from extractor.llm import LLM, LLMSettings
 from extractor.pipeline import Pipeline, strategy_settings
+from extractor.prompts import load_prompt
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy
+from tests.fakes.endpoint import FakeEndpoint, arguments_of, completion, prompt_text, reporting_responder
 from tests.reliability import FAKE_KEY, by_id, make_articles, read_lines
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _run(
@@ -129,3 +136,46 @@ def test_strategy_settings_name_the_prompt_and_scalars_only() -> None:
     assert settings["name"] == "whole_article" and settings["chunk_chars"] == 5000
     assert settings["prompt_version"].startswith("whole_article@")
     assert "prompt" not in settings and "_examples" not in settings
+
+
+@pytest.fixture
+def editable_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of prompts/ that the package loads from (``EXTRACTOR_PROMPTS_DIR``), for editing."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(REPO / "prompts", folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    monkeypatch.setenv("EXTRACTOR_PROMPTS_DIR", str(folder))
+    load_prompt.cache_clear()  # loaded prompts are kept per process; a new run would read the files again
+    yield folder
+    load_prompt.cache_clear()
+
+
+def test_an_edited_prompt_misses_the_stored_result(
+    articles_dir: Path, tmp_path: Path, editable_prompts: Path
+) -> None:
+    article = make_articles(articles_dir, 1)[0]
+    instruction = "Report only the first claim."
+
+    def obeying_model(request: dict[str, Any]) -> dict[str, Any]:
+        answer = reporting_responder(request)
+        if instruction not in prompt_text(request):
+            return answer
+        claims = json.loads(arguments_of(answer))["claims"]
+        return completion(request, {"claims": claims[:1]})
+
+    def run(endpoint: FakeEndpoint) -> Any:
+        load_prompt.cache_clear()  # as a new process would
+        with Extractor(strategy="whole_article", base_url=endpoint.base_url, cache_dir=tmp_path / "cache") as ex:
+            return ex.extract(article)
+
+    with FakeEndpoint(respond=obeying_model) as endpoint:
+        first = run(endpoint)
+        again = run(endpoint)
+        template = editable_prompts / "whole_article" / "template.md"
+        template.write_text(template.read_text(encoding="utf-8") + f"\n{instruction}\n", encoding="utf-8")
+        edited = run(endpoint)
+    assert first.status == again.status == edited.status == "ok"
+    assert first.usage.llm_calls == 1 and len(first.claims) > 1
+    assert again.usage.llm_calls == 0 and again.claims == first.claims, "unchanged: the stored result is reused"
+    assert edited.prompt_version != first.prompt_version
+    assert edited.usage.llm_calls == 1, "the edited prompt is a new prompt version: the stored result is not reused"
+    assert edited.claims == first.claims[:1], "the claims come from the edited prompt's answer"

@@ -289,7 +289,7 @@ def test_hostile_text_and_answers_show_as_text_and_run_nothing(browser: Browser,
 def test_eval_report_page_shows_the_seed_golds_missed_and_spurious_claims(
     browser: Browser, baseline_seed_predictions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)  # gold sources are relative to the repository root
+    monkeypatch.chdir(REPO)  # the predictions' sources are relative to the repository root
     report_dir = tmp_path / "report"
     arguments = ["eval", "--gold", str(SEED_GOLD), "--pred", str(baseline_seed_predictions)]
     result = CliRunner().invoke(app, [*arguments, "--report-dir", str(report_dir)])
@@ -313,7 +313,7 @@ def test_eval_report_page_shows_the_seed_golds_missed_and_spurious_claims(
     styles = {}
     for article_id in gold:
         open_article(page, article_id)
-        text = (REPO / gold[article_id]["source"]).read_bytes().decode("utf-8")
+        text = (SEED_GOLD.parent / gold[article_id]["source"]).read_bytes().decode("utf-8")  # relative to the gold
         marks = {mark["id"]: mark for mark in page.eval_on_selector_all("mark.hl[data-start]", MARKS)}
         for miss in (m for m in report["misses"] if m["article_id"] == article_id):
             mark = marks[f"g{miss['index']}"]

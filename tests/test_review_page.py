@@ -148,7 +148,7 @@ def test_only_claims_whose_quote_is_at_their_offsets_are_drawn(tmp_path: Path) -
 def test_with_gold_the_page_shows_the_evaluations_own_pairing(
     baseline_seed_predictions: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(REPO)  # gold sources are relative to the repository root
+    monkeypatch.chdir(REPO)  # the predictions' sources are relative to the repository root
     gold = load_gold(SEED_GOLD)
     predictions = load_predictions(baseline_seed_predictions)
     report = evaluate(gold, predictions)

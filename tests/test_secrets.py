@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from extractor.errors import LLMError
-from extractor.fake_endpoint import FakeEndpoint, Fault, reporting_responder
+from tests.fakes.endpoint import FakeEndpoint, Fault, reporting_responder
 from tests.reliability import (
     FAKE_KEY,
     article_of,

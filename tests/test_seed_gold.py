@@ -71,7 +71,7 @@ SRC = {a["id"]: a for a in json.loads(SEEDS_SRC.read_text(encoding="utf-8"))["ar
 
 
 def _text(rec: dict) -> str:
-    return (REPO_ROOT / rec["source"]).read_text(encoding="utf-8")
+    return (GOLD_DIR / rec["source"]).read_text(encoding="utf-8")
 
 
 def _body_start(rec: dict, text: str) -> int:
@@ -104,10 +104,10 @@ def test_seeds_in_sync_with_source():
 @pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r["id"][:3])
 def test_article_record(rec):
     assert set(rec) == TOP_KEYS
-    path = REPO_ROOT / rec["source"]
+    path = GOLD_DIR / rec["source"]  # gold sources are relative to the gold file
     assert path.resolve().parent == ARTICLES_DIR
     assert path.stem == rec["id"], "id must be the file stem"
-    assert rec["source"] == f"../shared/articles/{rec['id']}.txt"
+    assert rec["source"] == f"../../../shared/articles/{rec['id']}.txt"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == rec["text_sha256"]
     text = _text(rec)
     published = rec["published"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import ClassVar
 
+from extractor.articles import normalise_text
 from extractor.evaluation.errors import EvalInputError
 from extractor.evaluation.gold import GoldArticle, GoldClaim, GoldClaimant
 from extractor.evaluation.names import (
@@ -437,6 +438,12 @@ def convert_article(
 ) -> GoldArticle:
     """Turn one text file and its chosen .ann file into a gold article."""
     raw, text = _read_text(text_path)
+    if normalise_text(text) != text:
+        # brat offsets count a BOM and CR characters; predictions index the text without them.
+        raise EvalInputError(
+            f"{text_path}: has a byte-order mark, CR line ends or lone surrogates, which extract normalises "
+            "away; convert it to plain UTF-8 with LF line ends (and its .ann offsets with it) first"
+        )
     document = parse_ann(ann_path, text)
     stats.annotator_notes += document.notes
     stats.other_brat_lines += document.other_lines

@@ -1,12 +1,14 @@
 """Command-line entry points: ``extractor eval`` and ``extractor gold import-brat|validate``.
 
 Exit codes of ``eval``: 0 when the gate passes (or there is no gate), 1 when a
-threshold or the baseline comparison fails, 2 on bad input (a one-line message
-on stderr, never a traceback). The gold commands exit 0 or 2.
+threshold or the baseline comparison fails or when nothing could be scored (an
+empty predictions file, or predictions for none of the gold articles), 2 on bad
+input (a one-line message on stderr, never a traceback). The gold commands exit 0 or 2.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -54,28 +56,50 @@ def eval_command(
         Path,
         typer.Option("--report-dir", help="Where report.json, report.md, junit.xml and report.html are written."),
     ] = DEFAULT_REPORT_DIR,
+    only_predicted: Annotated[
+        bool,
+        typer.Option("--only-predicted", help="Score only the gold articles that have a line in the predictions."),
+    ] = False,
 ) -> None:
     """Score predicted claims against a gold file; print a table and write reports.
 
-    Exit code 0: passed; 1: a threshold missed or a metric more than --tolerance
-    below the baseline; 2: bad input.
+    Article paths in the gold file are relative to the gold file. Exit code 0:
+    passed; 1: a threshold missed, a metric more than --tolerance below the
+    baseline, or nothing to score (no prediction for any gold article); 2: bad input.
     """
     # Imported here so that `extractor --help` stays fast; none of these touch an LLM.
     from extractor.evaluation.gate import check_gate, load_baseline, load_thresholds
     from extractor.evaluation.gold import load_gold
     from extractor.evaluation.metrics import evaluate
-    from extractor.evaluation.predictions import load_predictions
+    from extractor.evaluation.predictions import align_to_gold, load_predictions
     from extractor.evaluation.reports import print_report, write_reports
 
     try:
         minimums = load_thresholds(thresholds) if thresholds is not None else None
         reference = load_baseline(baseline) if baseline is not None else None
         gold_set = load_gold(gold)
-        predictions = load_predictions(pred)
+        predictions = align_to_gold(load_predictions(pred), gold_set)
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
+    predicted_gold = [article_id for article_id in gold_set.articles if article_id in predictions.results]
+    scored = gold_set
+    if only_predicted:
+        kept = {article_id: gold_set.articles[article_id] for article_id in predicted_gold}
+        scored = dataclasses.replace(gold_set, articles=kept)
 
-    report = evaluate(gold_set, predictions)
+    report = evaluate(scored, predictions)
+    report.warnings[:0] = gold_set.warnings
+    if only_predicted:
+        report.warnings.append(
+            f"--only-predicted: scored {len(predicted_gold)} of {len(gold_set.articles)} gold articles"
+        )
+    nothing_scored = None
+    if not predictions.results:
+        nothing_scored = f"no prediction lines in {pred}: nothing was scored"
+    elif not predicted_gold:
+        nothing_scored = f"the predictions in {pred} name none of the {len(gold_set.articles)} gold articles"
+    if nothing_scored:
+        report.warnings.append(nothing_scored)
     if reference is not None and reference.gold_sha256 and reference.gold_sha256 != gold_set.sha256:
         report.warnings.append(f"the baseline {baseline} was computed on a different gold file")
     if minimums is not None or reference is not None:
@@ -95,6 +119,9 @@ def eval_command(
         raise _fail(f"{report_dir}: cannot write reports: {exc.strerror or exc}") from None
     paths.append(_write_report_page(report, gold_set, predictions, report_dir / "report.html"))
     console.print(f"reports: {', '.join(str(p) for p in paths)}", highlight=False)
+    if nothing_scored:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {nothing_scored}")
+        raise typer.Exit(EXIT_GATE_FAILED)
     if report.gate is not None and not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
 
@@ -129,7 +156,8 @@ def import_brat_command(
     from extractor.evaluation.gold import gold_line
 
     try:
-        result = import_brat(text_dir, ann_dir, metadata=metadata)
+        # Article paths are written relative to the gold file, so it can be used from any folder.
+        result = import_brat(text_dir, ann_dir, base_dir=output.parent, metadata=metadata)
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
     try:

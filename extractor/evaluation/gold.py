@@ -1,8 +1,11 @@
 """The gold file format (JSON Lines, one article per line) and its strict loader.
 
 Every line is validated with pydantic (``extra="forbid"`` everywhere) and then
-checked against the article it names: the file must exist, its SHA-256 must
-match, and every evidence span must be exactly ``text[start:end]``. Any problem
+checked against the article it names: the file must exist (its path relative to
+the gold file's folder), its SHA-256 must match, and every evidence span must be
+exactly ``text[start:end]``, where ``text`` is the file read the way ``extractor
+extract`` reads it (``extractor.articles.normalise_text``: no BOM, LF line ends),
+so gold and predicted offsets index the same text. Any problem
 raises ``EvalInputError`` naming the file, the line and the field; nothing is
 skipped silently. The format is documented in ``docs/evaluation.md``.
 """
@@ -13,12 +16,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from extractor.articles import normalise_text, sha256_text
 from extractor.evaluation.errors import EvalInputError
 from extractor.records import AttributionKind, Evidence, Stance
 
@@ -81,7 +85,7 @@ class GoldArticle(_Strict):
     """One line of a gold file: an article and every claim it holds."""
 
     id: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="Article text file, relative to the working directory.")
+    source: str = Field(min_length=1, description="Article text file, relative to the gold file's folder.")
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     published: dt.date | None = None
     claims: list[GoldClaim]
@@ -95,6 +99,11 @@ class LoadedGoldArticle:
     text: str
     line: int
 
+    @property
+    def text_sha256(self) -> str:
+        """sha256 of the text as read (what ``extractor extract`` records): how a prediction is found by content."""
+        return sha256_text(self.text)
+
 
 @dataclass(frozen=True)
 class GoldSet:
@@ -103,6 +112,7 @@ class GoldSet:
     path: Path
     sha256: str
     articles: dict[str, LoadedGoldArticle]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def claim_count(self) -> int:
@@ -132,9 +142,17 @@ def validation_message(where: str, error: ValidationError) -> str:
     return f"{where}: field {format_location(tuple(first['loc']))}: {first['msg']}{more}"
 
 
-def read_article_text(source: str, base_dir: Path, where: str) -> tuple[Path, bytes, str]:
-    """Read the article a gold line names: its path, raw bytes and UTF-8 text (never normalised)."""
+def read_article_text(
+    source: str, base_dir: Path, where: str, fallback_dir: Path | None = None
+) -> tuple[Path, bytes, str]:
+    """Read the article a gold line names: its path, raw bytes and text as ``extractor extract`` reads it.
+
+    A relative ``source`` is looked up under ``base_dir``, then (older gold files) under ``fallback_dir``.
+    """
     path = Path(source) if os.path.isabs(source) else base_dir / source
+    if fallback_dir is not None and not os.path.isabs(source) and not path.exists():
+        legacy = fallback_dir / source
+        path = legacy if legacy.exists() else path
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -145,12 +163,17 @@ def read_article_text(source: str, base_dir: Path, where: str) -> tuple[Path, by
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise EvalInputError(f"{where}: field source: {path} is not valid UTF-8 (byte {exc.start})") from None
-    return path, raw, text
+    return path, raw, normalise_text(text)
 
 
 def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
-    """Load and fully check a gold file; article paths are relative to ``base_dir`` (default: cwd)."""
-    base_dir = Path.cwd() if base_dir is None else base_dir
+    """Load and fully check a gold file; article paths are relative to ``base_dir`` (default: the gold file's folder).
+
+    With the default, a path not found there is tried against the working directory (how older gold files were
+    written), with a warning.
+    """
+    fallback = Path.cwd() if base_dir is None else None
+    base_dir = path.parent if base_dir is None else base_dir
     try:
         raw_file = path.read_bytes()
     except FileNotFoundError:
@@ -159,11 +182,13 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
         raise EvalInputError(f"{path}: cannot read gold file: {exc.strerror or exc}") from None
 
     articles: dict[str, LoadedGoldArticle] = {}
+    legacy = 0
     for line_no, raw_line in enumerate(raw_file.split(b"\n"), start=1):
         where = f"{path}:{line_no}"
         if not raw_line.strip():
             continue
-        loaded = _parse_gold_line(raw_line, where, base_dir, line_no)
+        loaded, used_fallback = _parse_gold_line(raw_line, where, base_dir, line_no, fallback)
+        legacy += used_fallback
         previous = articles.get(loaded.article.id)
         if previous is not None:
             raise EvalInputError(
@@ -172,10 +197,18 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
         articles[loaded.article.id] = loaded
     if not articles:
         raise EvalInputError(f"{path}: gold file holds no articles")
-    return GoldSet(path=path, sha256=hashlib.sha256(raw_file).hexdigest(), articles=articles)
+    warnings = []
+    if legacy:
+        warnings.append(
+            f"{legacy} article paths in {path} were found relative to the working directory, not to the gold file; "
+            "write them relative to the gold file so eval works from any folder"
+        )
+    return GoldSet(path=path, sha256=hashlib.sha256(raw_file).hexdigest(), articles=articles, warnings=warnings)
 
 
-def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) -> LoadedGoldArticle:
+def _parse_gold_line(
+    raw_line: bytes, where: str, base_dir: Path, line_no: int, fallback_dir: Path | None
+) -> tuple[LoadedGoldArticle, bool]:
     try:
         data = json.loads(raw_line.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -189,7 +222,8 @@ def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) 
     except ValidationError as exc:
         raise EvalInputError(validation_message(where, exc)) from None
 
-    article_path, raw_text, text = read_article_text(article.source, base_dir, where)
+    article_path, raw_text, text = read_article_text(article.source, base_dir, where, fallback_dir)
+    used_fallback = not os.path.isabs(article.source) and not (base_dir / article.source).exists()
     actual_sha = hashlib.sha256(raw_text).hexdigest()
     if actual_sha != article.text_sha256:
         raise EvalInputError(
@@ -200,7 +234,7 @@ def _parse_gold_line(raw_line: bytes, where: str, base_dir: Path, line_no: int) 
         _check_grounded(claim.evidence, text, f"{where}: field claims[{index}].evidence")
         for part_index, part in enumerate(claim.evidence_parts or []):
             _check_grounded(part, text, f"{where}: field claims[{index}].evidence_parts[{part_index}]")
-    return LoadedGoldArticle(article=article, text=text, line=line_no)
+    return LoadedGoldArticle(article=article, text=text, line=line_no), used_fallback
 
 
 def _check_grounded(evidence: Evidence, text: str, where: str) -> None:

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.evaluation.bootstrap import percentile_intervals
 from extractor.evaluation.gold import GoldClaim, GoldSet
 from extractor.evaluation.matching import ArticleMatch, ClaimSpans, match_article
+from extractor.evaluation.meaning import MEANING_METRIC_NAMES, MeaningFindings, MeaningTally
 from extractor.evaluation.names import claimant_matches, is_bare_pronoun_or_description
-from extractor.evaluation.predictions import PredictionSet
+from extractor.evaluation.predictions import PredictionSet, align_to_gold
 from extractor.records import Claim
 
-REPORT_SCHEMA_VERSION = "eval-report/1"
+REPORT_SCHEMA_VERSION = "eval-report/2"
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 20180507
 BOOTSTRAP_CONFIDENCE = 0.95
@@ -35,7 +37,7 @@ ACCURACY_METRICS = {
     "said_on": "date_accuracy",
     "attribution": "attribution_accuracy",
 }
-METRIC_NAMES: tuple[str, ...] = (
+SPAN_AND_ACCURACY_METRIC_NAMES: tuple[str, ...] = (
     *(
         f"{family}_{measure}_{average}"
         for family in SPAN_FAMILIES
@@ -45,6 +47,7 @@ METRIC_NAMES: tuple[str, ...] = (
     *ACCURACY_METRICS.values(),
     "grounding_rate",
 )
+METRIC_NAMES: tuple[str, ...] = (*SPAN_AND_ACCURACY_METRIC_NAMES, *MEANING_METRIC_NAMES)
 INTERVAL_METRICS: tuple[str, ...] = tuple(
     f"{family}_f1_{average}" for family in SPAN_FAMILIES for average in ("micro", "macro")
 )
@@ -153,6 +156,7 @@ class EvaluationReport(_ReportModel):
     spurious: list[ClaimRef]
     disagreements: list[Disagreement]
     matches: list[PairRecord]
+    meaning: MeaningFindings = Field(default_factory=MeaningFindings)
     warnings: list[str]
     gate: GateOutcome | None = None
 
@@ -274,6 +278,7 @@ class _Collected:
     spurious: list[ClaimRef] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     matches: list[PairRecord] = field(default_factory=list)
+    meaning: MeaningTally = field(default_factory=MeaningTally)
 
 
 def _score_article(
@@ -332,6 +337,7 @@ def _score_article(
                         quote=gold.evidence.quote,
                     )
                 )
+    collected.meaning.add_article(article_id, text, gold_claims, predicted_claims, match.pairs)
     collected.misses.extend(_gold_ref(article_id, j, gold_claims[j]) for j in match.unmatched_gold)
     collected.spurious.extend(_predicted_ref(article_id, i, predicted_claims[i]) for i in match.unmatched_predicted)
     collected.scores.append(score)
@@ -345,7 +351,11 @@ def evaluate(
     seed: int = BOOTSTRAP_SEED,
     now: dt.datetime | None = None,
 ) -> EvaluationReport:
-    """Score ``predictions`` against ``gold`` and gather everything a report shows."""
+    """Score ``predictions`` against ``gold`` and gather everything a report shows.
+
+    Prediction lines are paired with gold articles by id, else by the sha256 of their text (``align_to_gold``).
+    """
+    predictions = align_to_gold(predictions, gold)
     collected = _Collected()
     warnings = list(predictions.warnings)
     missing: list[str] = []
@@ -374,7 +384,7 @@ def evaluate(
         warnings.append(f"{len(errored)} gold articles have an error prediction line and count as all missed")
 
     scores = collected.scores
-    metrics = _metrics(scores)
+    metrics = {**_metrics(scores), **collected.meaning.metrics()}
     counts = {
         "articles": len(scores),
         "gold_claims": sum(s.n_gold for s in scores),
@@ -386,6 +396,7 @@ def evaluate(
         "articles_error": len(errored),
         "predicted_articles_ignored": len(ignored),
         **{f"{name}_pairs": sum(s.attributes[name].total for s in scores) for name in ATTRIBUTE_FIELDS},
+        **collected.meaning.counts(),
     }
     return EvaluationReport(
         created_at=now or dt.datetime.now(dt.UTC),
@@ -404,6 +415,7 @@ def evaluate(
         spurious=collected.spurious,
         disagreements=collected.disagreements,
         matches=collected.matches,
+        meaning=collected.meaning.findings,
         warnings=warnings,
     )
 
@@ -431,7 +443,7 @@ def _metrics(scores: Sequence[_ArticleScore]) -> dict[str, float | None]:
         metrics[metric] = correct / total if total else None
     grounded = sum(s.grounded for s in scores)
     metrics["grounding_rate"] = grounded / n_predicted if n_predicted else None
-    return {name: metrics[name] for name in METRIC_NAMES}
+    return {name: metrics[name] for name in SPAN_AND_ACCURACY_METRIC_NAMES}
 
 
 def _breakdown(score: _ArticleScore) -> ArticleBreakdown:
@@ -452,17 +464,6 @@ def _breakdown(score: _ArticleScore) -> ArticleBreakdown:
     )
 
 
-def _vector_f1(
-    credit_predicted: np.ndarray, credit_gold: np.ndarray, n_predicted: np.ndarray, n_gold: np.ndarray
-) -> np.ndarray:
-    """``precision_recall_f1``'s F1 over arrays, with the same empty-side convention."""
-    both_empty = (n_predicted == 0) & (n_gold == 0)
-    precision = np.divide(credit_predicted, n_predicted, out=both_empty.astype(float), where=n_predicted > 0)
-    recall = np.divide(credit_gold, n_gold, out=both_empty.astype(float), where=n_gold > 0)
-    total = precision + recall
-    return np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
-
-
 def bootstrap_intervals(
     scores: Sequence[_ArticleScore],
     *,
@@ -471,26 +472,5 @@ def bootstrap_intervals(
     confidence: float = BOOTSTRAP_CONFIDENCE,
 ) -> dict[str, Interval]:
     """Percentile bootstrap over articles (resampled with replacement) for every F1 in INTERVAL_METRICS."""
-    if not scores or resamples <= 0:
-        return {}
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(scores), size=(resamples, len(scores)))
-    n_predicted = np.array([s.n_predicted for s in scores], dtype=float)
-    n_gold = np.array([s.n_gold for s in scores], dtype=float)
-    tail = (1 - confidence) / 2 * 100
-    intervals: dict[str, Interval] = {}
-    for family in SPAN_FAMILIES:
-        credit_predicted = np.array([s.credits(family)[0] for s in scores], dtype=float)
-        credit_gold = np.array([s.credits(family)[1] for s in scores], dtype=float)
-        article_f1 = np.array([s.scores(family)[2] for s in scores], dtype=float)
-        micro = _vector_f1(
-            credit_predicted[draws].sum(axis=1),
-            credit_gold[draws].sum(axis=1),
-            n_predicted[draws].sum(axis=1),
-            n_gold[draws].sum(axis=1),
-        )
-        macro = article_f1[draws].mean(axis=1)
-        for average, values in (("micro", micro), ("macro", macro)):
-            low, high = np.percentile(values, [tail, 100 - tail])
-            intervals[f"{family}_f1_{average}"] = Interval(low=float(low), high=float(high))
-    return intervals
+    found = percentile_intervals(scores, SPAN_FAMILIES, resamples=resamples, seed=seed, confidence=confidence)
+    return {name: Interval(low=low, high=high) for name, (low, high) in found.items()}

@@ -55,6 +55,8 @@ HEAD_STOP_WORDS = frozenset({
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
+# A word of a name, hyphenated parts kept together ("Ki-moon").
+_NAME_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 class MentionForm(StrEnum):
@@ -126,6 +128,27 @@ def name_tokens(name: str) -> tuple[str, ...]:
     tokens = tuple(token for token in all_tokens if token not in TITLE_TOKENS)
     # A name made only of titles ("the Judge") keeps them, or it could never match.
     return tokens or tuple(token for token in all_tokens if token not in ARTICLES)
+
+
+def is_name(claimant: str) -> bool:
+    """Whether a claimant string names someone: its head word is capitalised and no pronoun or determiner.
+
+    The head is the last word before the first comma, parenthesis or word of
+    ``HEAD_STOP_WORDS`` (after the first word): "Kremlin spokesman Dmitry Peskov"
+    -> "Peskov", "Ban Ki-moon" -> "Ki-moon", "the Security Council" -> "Council" (names); "spokeswoman for
+    Hillary Clinton" -> "spokeswoman", "the Clinton campaign" -> "campaign",
+    "Several experts" -> "experts", "campaign" (descriptions).
+    """
+    phrase = re.split(r"[,(]", claimant, maxsplit=1)[0]
+    head = None
+    for index, word in enumerate(_NAME_WORD.findall(phrase)):
+        if index and word.casefold() in HEAD_STOP_WORDS:
+            break
+        head = word
+    if head is None:
+        return False
+    folded = head.casefold()
+    return head[0].isupper() and folded not in PRONOUNS and folded not in DEFINITE_DETERMINERS
 
 
 def is_bare_pronoun_or_description(name: str) -> bool:

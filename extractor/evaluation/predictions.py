@@ -1,7 +1,10 @@
 """Loading the JSON Lines that ``extractor extract`` writes (one ``ArticleResult`` per line).
 
 Malformed lines raise ``EvalInputError`` naming file, line and field. Repeated
-ids (a resumed run) keep the last line and produce a warning.
+ids (a resumed run) keep the last line and produce a warning. ``align_to_gold``
+pairs prediction lines with gold articles: by id, else by the sha256 of the
+article text (``extractor extract`` names a file by its path, a gold file by its
+stem, but both record the hash of the same text).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from extractor.evaluation.errors import EvalInputError
-from extractor.evaluation.gold import validation_message
+from extractor.evaluation.gold import GoldSet, validation_message
 from extractor.records import ArticleResult
 
 
@@ -63,3 +66,21 @@ def load_predictions(path: Path) -> PredictionSet:
             first_line[result.id] = line_no
         results[result.id] = result
     return PredictionSet(path=path, sha256=hashlib.sha256(raw_file).hexdigest(), results=results, warnings=warnings)
+
+
+def align_to_gold(predictions: PredictionSet, gold: GoldSet) -> PredictionSet:
+    """The predictions re-keyed by gold id where a line is not under the gold id but holds the same text."""
+    results = dict(predictions.results)
+    unclaimed: dict[str, list[str]] = {}
+    for prediction_id, result in results.items():
+        if prediction_id not in gold.articles and result.text_sha256:
+            unclaimed.setdefault(result.text_sha256, []).append(prediction_id)
+    for gold_id, loaded in gold.articles.items():
+        if gold_id in results:
+            continue
+        candidates = unclaimed.get(loaded.text_sha256)
+        if candidates:
+            results[gold_id] = results.pop(candidates.pop(0))
+    return PredictionSet(
+        path=predictions.path, sha256=predictions.sha256, results=results, warnings=list(predictions.warnings)
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from extractor.evaluation.meaning import MeaningFinding
 from extractor.evaluation.metrics import (
     ACCURACY_METRICS,
     METRIC_NAMES,
@@ -34,6 +35,32 @@ _ACCURACY_TITLES = {
 }
 _ACCURACY_DENOMINATORS = {metric: f"{name}_pairs" for name, metric in ACCURACY_METRICS.items()}
 _ACCURACY_DENOMINATORS["grounding_rate"] = "predicted_claims"
+# What a claim says: (title, denominator count, count of flagged claims or pairs, what the flag means).
+_MEANING_ROWS = {
+    "claim_text_f1": ("claim-text token F1", "claim_text_pairs", None, ""),
+    "claim_text_similarity": ("claim-text similarity", "claim_text_pairs", None, ""),
+    "polarity_consistency": ("polarity consistency", "denies_claims", "denies_negated", "denies still negated"),
+    "reporting_relation_rate": (
+        "reporting relation",
+        "predicted_claims",
+        "without_reporting_relation",
+        "without a reporting relation",
+    ),
+    "claimant_name_rate": (
+        "claimant is a name (paragraph names someone)",
+        "name_available_claims",
+        "unnamed_where_name_available",
+        "not a name",
+    ),
+    "claimant_name_accuracy": (
+        "claimant is a name (gold speaker named)",
+        "claimant_name_pairs",
+        "unnamed_where_gold_names_speaker",
+        "not a name",
+    ),
+    "role_accuracy": ("role accuracy", "role_pairs", None, ""),
+    "organization_accuracy": ("organisation accuracy", "organization_pairs", None, ""),
+}
 
 
 def format_value(value: float | None) -> str:
@@ -69,6 +96,15 @@ def _accuracy_rows(report: EvaluationReport) -> list[list[str]]:
     ]
 
 
+def _meaning_rows(report: EvaluationReport) -> list[list[str]]:
+    rows = []
+    for metric, (title, denominator, flagged, flag) in _MEANING_ROWS.items():
+        counted = report.counts.get(denominator, 0)
+        note = f"{report.counts.get(flagged, 0)} {flag}" if flagged is not None and counted else ""
+        rows.append([title, format_value(report.metrics.get(metric)), str(counted), note])
+    return rows
+
+
 def _summary_line(report: EvaluationReport) -> str:
     counts = report.counts
     return (
@@ -94,6 +130,13 @@ def print_report(report: EvaluationReport, console: Console) -> None:
     for row in _accuracy_rows(report):
         accuracies.add_row(*row)
     console.print(accuracies)
+
+    meaning = Table(title="What claims say", title_justify="left")
+    for column in ("", "value", "counted", "flagged"):
+        meaning.add_column(column, justify="left" if column in ("", "flagged") else "right")
+    for row in _meaning_rows(report):
+        meaning.add_row(*row)
+    console.print(meaning)
     console.print(_summary_line(report), highlight=False)
 
     if report.gate is not None and report.gate.checks:
@@ -146,6 +189,27 @@ def _claim_list(title: str, items: Sequence[ClaimRef]) -> list[str]:
     return [*lines, ""]
 
 
+def _finding_list(title: str, items: Sequence[MeaningFinding]) -> list[str]:
+    lines = [f"### {title} ({len(items)})", ""]
+    if not items:
+        return [*lines, "None.", ""]
+    shown = items[:MARKDOWN_LIST_LIMIT]
+    rows = [
+        [
+            _markdown_cell(item.article_id),
+            _markdown_cell(item.claimant),
+            _markdown_cell(item.cue or "—"),
+            _markdown_cell(f"{item.stance}: {item.claim}"),
+            _markdown_cell(item.detail),
+        ]
+        for item in shown
+    ]
+    lines += _markdown_table(["article", "claimant", "cue", "claim", "why"], rows)
+    if len(items) > len(shown):
+        lines.append(f"\n…and {len(items) - len(shown)} more in report.json.")
+    return [*lines, ""]
+
+
 def render_markdown(report: EvaluationReport) -> str:
     lines = ["## Claim extraction evaluation", ""]
     if report.gate is not None and report.gate.checks:
@@ -156,6 +220,8 @@ def render_markdown(report: EvaluationReport) -> str:
     )
     lines += [""]
     lines += _markdown_table(["on matched pairs", "value", "counted"], _accuracy_rows(report))
+    lines += [""]
+    lines += _markdown_table(["what claims say", "value", "counted", "flagged"], _meaning_rows(report))
     lines += [""]
     if report.gate is not None and report.gate.checks:
         lines += ["### Gate checks", ""]
@@ -186,6 +252,9 @@ def render_markdown(report: EvaluationReport) -> str:
     lines += [""]
     lines += _claim_list("Missed gold claims", report.misses)
     lines += _claim_list("Spurious predicted claims", report.spurious)
+    lines += _finding_list("Denials whose claim text is still negated", report.meaning.double_negatives)
+    lines += _finding_list("Claims without a reporting relation", report.meaning.without_reporting_relation)
+    lines += _finding_list("Claimants that are not names, beside a name", report.meaning.unnamed_claimants)
     return "\n".join(lines)
 
 

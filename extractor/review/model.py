@@ -35,7 +35,7 @@ from extractor.evaluation.metrics import (
     EvaluationReport,
     GateOutcome,
 )
-from extractor.evaluation.predictions import PredictionSet
+from extractor.evaluation.predictions import PredictionSet, align_to_gold
 from extractor.evaluation.reports import format_value
 from extractor.records import ArticleResult, Claim
 from extractor.review.texts import ArticleText, TextResolver
@@ -373,6 +373,8 @@ def build_review_page(
     """
     if (gold is None) != (report is None):
         raise ValueError("gold and report go together: pass both or neither")
+    if gold is not None:  # paired as the evaluation pairs them: by id, else by text sha256
+        predictions = align_to_gold(predictions, gold)
     results = predictions.results
     resolver = texts or TextResolver([])
     articles: list[PageArticle] = []

@@ -132,7 +132,7 @@ def build_article(art: dict, articles_dir: Path = ARTICLES_DIR) -> dict:
         )
     return {
         "id": art_id,
-        "source": Path(os.path.relpath(path, REPO_ROOT)).as_posix(),
+        "source": Path(os.path.relpath(path, GOLD_DIR)).as_posix(),  # relative to the gold file
         "text_sha256": hashlib.sha256(raw).hexdigest(),
         "published": art.get("published"),
         "claims": claims,

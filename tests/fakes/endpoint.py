@@ -11,13 +11,15 @@ tool-call arguments are truncated, not JSON, or JSON that breaks the schema.
 
 ``FakeEndpointProcess`` runs one in a child process behind the same small
 interface as ``extractor.local_model.LocalServer`` (``alive``,
-``ensure_running``, ``restarts``), so a test can kill the "model server" with
+``ensure_running``, ``restarts``), supervised by the same code
+(``extractor.supervisor``), so a test can kill the "model server" with
 SIGKILL mid-batch and watch the batch restart it. ``python -m
-extractor.fake_endpoint`` serves one in the foreground.
+tests.fakes.endpoint`` (from the repository root) serves one in the foreground.
 
-Everything is the standard library: ``http.server.ThreadingHTTPServer`` with a
-deep listen backlog and HTTP/1.1 keep-alive, which is what the openai client's
-connection pool expects.
+A test double: it lives under ``tests/``, outside the package, so the wheel does
+not ship it; the benchmarks import it too. The server itself is the standard
+library: ``http.server.ThreadingHTTPServer`` with a deep listen backlog and
+HTTP/1.1 keep-alive, which is what the openai client's connection pool expects.
 """
 
 from __future__ import annotations
@@ -28,26 +30,28 @@ import contextlib
 import itertools
 import json
 import math
+import os
 import re
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from extractor.supervisor import Supervisor, free_port
 
 FaultKind = Literal["status", "reset", "timeout", "slow", "truncated_json", "invalid_json", "schema_invalid"]
 Respond = Callable[[dict[str, Any]], dict[str, Any]]
 FaultPlan = Sequence["Fault | None"] | Callable[[int, dict[str, Any]], "Fault | None"]
 
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "fake-model"
 # "timeout" with no delay given: hang until the endpoint stops (stop() wakes the sleeper).
 _HANG_S = 3600.0
@@ -441,6 +445,36 @@ def reporting_responder(request: dict[str, Any]) -> dict[str, Any]:
     return completion(request, {"claims": claims})
 
 
+def scripted_responder(*answers: Any) -> Respond:
+    """A stand-in model that gives the n-th chat request the n-th scripted answer.
+
+    Each answer is the tool-call arguments (a JSON-able value), or a function of the
+    request returning them, for answers that depend on what the prompt shows (the
+    numbers of a names list). A request past the end of the script fails with a
+    500 naming the script's length, so an unexpected extra call cannot pass unseen.
+    """
+    script = list(answers)
+    lock = threading.Lock()
+    served = itertools.count()
+
+    def respond(request: dict[str, Any]) -> dict[str, Any]:
+        with lock:
+            number = next(served)
+        if number >= len(script):
+            raise AssertionError(f"request {number + 1} but the script has {len(script)} answer(s)")
+        answer = script[number]
+        return completion(request, answer(request) if callable(answer) else answer)
+
+    return respond
+
+
+def listed_names(request: dict[str, Any]) -> dict[str, int]:
+    """The names list of a guided prompt's data block, as ``{name: number}`` (examples excluded)."""
+    block = delimited_block(prompt_text(request), "<<<DATA", "DATA>>>") or ""
+    listing = block.split("Names in the article:", 1)[-1].split("\n\n", 1)[0]
+    return {m.group(2): int(m.group(1)) for m in re.finditer(r"^(\d+)\. (.+)$", listing, re.MULTILINE)}
+
+
 def arguments_of(completion_json: dict[str, Any]) -> str:
     """The tool-call arguments (or content) string of a completion."""
     message = completion_json["choices"][0]["message"]
@@ -574,21 +608,28 @@ def _minimal_string(schema: dict[str, Any]) -> str:
 # --- a stand-in for the embedded model server process -------------------------------------------
 
 
-class FakeEndpointProcess:
-    """A FakeEndpoint in a child process, supervised like ``LocalServer``: kill it and it restarts.
+class FakeEndpointProcess(Supervisor):
+    """A FakeEndpoint in a child process: an ``extractor.supervisor.Supervisor``, as ``LocalServer`` uses.
 
     ``kill()`` sends SIGKILL (a crash: in-flight requests see their connections drop);
     ``ensure_running()`` starts a new process on the same port so clients keep their
-    base URL. The child serves default answers with ``latency_s`` per request.
+    base URL; ``alive()``, ``healthy()`` and ``restarts`` are what the pipeline asks of
+    an embedded server. The child serves default answers with ``latency_s`` per request.
     """
 
     def __init__(self, *, latency_s: float = 0.0, port: int | None = None, startup_timeout_s: float = 30.0) -> None:
         self.latency_s = latency_s
-        self.port = port or _free_port()
-        self.startup_timeout_s = startup_timeout_s
-        self.restarts = 0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
+        self.port = port or free_port()
+        command = [
+            sys.executable, "-m", "tests.fakes.endpoint", "--port", str(self.port), "--latency", str(latency_s),
+        ]  # fmt: skip
+        super().__init__(
+            command,
+            ready_url=f"{self.base_url}/models",
+            name="fake endpoint process",
+            startup_timeout_s=startup_timeout_s,
+            env=child_env(),
+        )
 
     @property
     def base_url(self) -> str:
@@ -598,80 +639,17 @@ class FakeEndpointProcess:
     def model_name(self) -> str:
         return DEFAULT_MODEL
 
-    def start(self) -> FakeEndpointProcess:
-        with self._lock:
-            if not self.alive():
-                self._spawn()
-        return self
 
-    def _spawn(self) -> None:
-        command = [
-            sys.executable, "-m", "extractor.fake_endpoint",
-            "--port", str(self.port), "--latency", str(self.latency_s),
-        ]
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"fake endpoint process exited with code {self._process.returncode}")
-            if self.healthy():
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"fake endpoint process did not answer within {self.startup_timeout_s:.0f}s")
-
-    def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=1) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def ensure_running(self) -> bool:
-        """Restart the process if it died; True when a restart happened."""
-        with self._lock:
-            if self.alive():
-                return False
-            self.restarts += 1
-            self._spawn()
-            return True
-
-    def kill(self) -> None:
-        """Crash the server: SIGKILL, no cleanup, connections in flight drop."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGKILL)
-            self._process.wait(timeout=10)
-
-    def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-    def __enter__(self) -> FakeEndpointProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def child_env() -> dict[str, str]:
+    """This environment, with the repository root on ``PYTHONPATH`` so a child finds ``tests.fakes``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve a FakeEndpoint in the foreground until SIGTERM or Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m extractor.fake_endpoint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.endpoint", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each chat request takes")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name /v1/models reports")
