@@ -31,6 +31,7 @@ import extractor.local_model
 from extractor import Extractor
 from extractor.batch import BatchRunner
 from extractor.cli import app
+from extractor.output import partial_path
 from extractor.records import Article
 from extractor.strategies import register_strategy, unregister_strategy
 from extractor.strategies.base import StrategyOutput
@@ -214,10 +215,11 @@ def test_the_parent_runs_one_embedded_server_and_restarts_it_once_after_a_crash(
 
 
 def _kill_after_lines(server: FakeEndpointProcess, out: Path, lines: int) -> None:
-    """SIGKILL the server once ``out`` holds ``lines`` lines: requests are in flight then."""
+    """SIGKILL the server once the run has written ``lines`` lines: requests are in flight then."""
     deadline = time.monotonic() + 120
+    written = partial_path(out)  # a run without --resume writes there until it ends
     while time.monotonic() < deadline:
-        if out.exists() and out.read_text().count("\n") >= lines:
+        if written.exists() and written.read_text().count("\n") >= lines:
             server.kill()
             return
         time.sleep(0.02)
@@ -246,9 +248,10 @@ def test_kill_9_takes_the_workers_with_it_and_resume_completes(articles_dir: Pat
         reference = run_cli(_llm_args(source, tmp_path / "reference.jsonl", endpoint, "--workers", "1"), tmp_path / "r")
         assert reference.returncode == 0, reference.stderr
         out = tmp_path / "out.jsonl"
+        written = partial_path(out)  # a run without --resume writes there, and renames it over OUT at the end
         process = popen_cli(_llm_args(source, out, endpoint, "--workers", "2"), cache)
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 6):
+        while time.monotonic() < deadline and not (written.exists() and written.read_bytes().count(b"\n") >= 6):
             time.sleep(0.01)
         workers = _children(process.pid)
         assert len(workers) >= 2, "the CLI runs worker processes"
@@ -258,7 +261,8 @@ def test_kill_9_takes_the_workers_with_it_and_resume_completes(articles_dir: Pat
         while time.monotonic() < deadline and any(_alive(w) for w in workers):
             time.sleep(0.05)
         assert not any(_alive(w) for w in workers), "workers die with the parent"
-        killed = read_lines(out)
+        assert not out.exists()
+        killed = read_lines(written)
         assert 6 <= len(killed) < len(articles)
         resumed = run_cli(_llm_args(source, out, endpoint, "--workers", "2", "--resume"), cache)
     assert resumed.returncode == 0, resumed.stderr
@@ -272,9 +276,10 @@ def test_ctrl_c_stops_the_workers_and_keeps_finished_lines(articles_dir: Path, t
     source = write_jsonl(tmp_path / "in.jsonl", articles)
     with FakeEndpoint(respond=reporting_responder, latency_s=0.2) as endpoint:
         out = tmp_path / "out.jsonl"
+        written = partial_path(out)
         process = popen_cli(_llm_args(source, out, endpoint, "--workers", "2"), tmp_path / "cache")
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 4):
+        while time.monotonic() < deadline and not (written.exists() and written.read_bytes().count(b"\n") >= 4):
             time.sleep(0.01)
         workers = _children(process.pid)
         process.send_signal(signal.SIGINT)
@@ -282,7 +287,7 @@ def test_ctrl_c_stops_the_workers_and_keeps_finished_lines(articles_dir: Path, t
     assert process.returncode == 130, stderr
     assert "rerun with --resume" in stderr and "Traceback" not in stderr
     assert not any(_alive(w) for w in workers)
-    lines = read_lines(out)  # whole lines only
+    lines = read_lines(written)  # whole lines only, kept for --resume
     assert 4 <= len(lines) <= len(articles)
 
 
