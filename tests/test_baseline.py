@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.linguistic import load_nlp
+from extractor.nlp import load_nlp
 from extractor.records import Article, AttributionKind, Stance
 from extractor.strategies.baseline import BaselineStrategy
 from extractor.strategies.claims import claim_sentence, positive_form

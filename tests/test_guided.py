@@ -83,9 +83,9 @@ def test_model_claim_text_unrelated_to_the_evidence_is_refused(tmp_path: Path) -
 def test_prompt_keeps_article_text_inside_the_data_block() -> None:
     strategy = GuidedStrategy()
     article = _article()
-    from extractor import linguistic
+    from extractor import nlp
 
-    candidates = linguistic.find_candidates(article)
+    candidates = nlp.find_candidates(article)
     rendered = strategy.render(article, candidates, ["Maria Zakharova"])
     instructions, data = rendered.split("<<<DATA", 1)
     assert "still open" not in instructions and "still open" in data

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.linguistic import Candidate, find_candidates, load_nlp, quotation_spans
+from extractor.nlp import Candidate, find_candidates, load_nlp, quotation_spans
 from extractor.records import Article
 
 

@@ -2,7 +2,7 @@
 
 The checks parse with spaCy's ``en_core_web_sm`` (the model package the project
 already installs), loaded here on its own: evaluation shares no code with the
-linguistic pass it judges (an import-linter contract keeps ``extractor.linguistic``
+linguistic pass it judges (an import-linter contract keeps ``extractor.nlp``
 out), so improving the pass cannot quietly move the yardstick. The rules and their
 examples are in ``docs/evaluation.md`` ("What a claim says").
 """

@@ -1,6 +1,6 @@
 """The no-LLM baseline: the linguistic pass's candidates turned into claim records by rules.
 
-spaCy's parse and a reporting-verb lexicon find the candidates (``extractor.linguistic``);
+spaCy's parse and a reporting-verb lexicon find the candidates (``extractor.nlp``);
 ``extractor.strategies.claims`` turns each one with a named claimant into a claim record.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from extractor.linguistic import find_candidates
+from extractor.nlp import find_candidates
 from extractor.records import Article
 from extractor.strategies.base import StrategyOutput
 from extractor.strategies.claims import carry_dates, claim_from_candidate

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 
 from extractor.dates import resolve_said_on
-from extractor.linguistic import Candidate
+from extractor.nlp import Candidate
 from extractor.records import (
     MAX_CLAIM_CHARS,
     MAX_CUE_CHARS,

@@ -1,6 +1,6 @@
 """Candidate-guided extraction: the linguistic pass finds attributions, the model fills constrained fields.
 
-The linguistic pass (``extractor.linguistic``) finds each attribution's cue,
+The linguistic pass (``extractor.nlp``) finds each attribution's cue,
 source and content span, so evidence is grounded by construction. The model
 then gets one small, schema-constrained job per article: for every candidate,
 pick the claimant from the numbered list of names in the article (an integer,
@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from extractor import linguistic
+from extractor import nlp
 from extractor.prompts import Prompt, load_prompt
 from extractor.records import Article, Claim, Stance, Usage
 from extractor.strategies.base import StrategyOutput
@@ -89,8 +89,8 @@ class GuidedStrategy:
         return self.prompt.version
 
     def extract(self, article: Article, llm) -> StrategyOutput:  # llm: extractor.llm.LLM | None
-        doc = linguistic.parse(article)
-        candidates = linguistic.find_candidates(article, doc)
+        doc = nlp.parse(article)
+        candidates = nlp.find_candidates(article, doc)
         names = _names(article, doc, candidates)
         asked = [c for c in candidates if self.scope == "all" or not c.claimant_name] if names else []
         answers: dict[int, Any] = {}
@@ -127,7 +127,7 @@ class GuidedStrategy:
             return [SimpleNamespace(claimant=pick) for pick in picks]
         return [getattr(value, f"c{index}") for index in range(1, count + 1)]
 
-    def render(self, article: Article, batch: list[linguistic.Candidate], names: list[str]) -> str:
+    def render(self, article: Article, batch: list[nlp.Candidate], names: list[str]) -> str:
         assert self.prompt is not None
         text = article.text
         lines = []
@@ -143,7 +143,7 @@ class GuidedStrategy:
             candidates="\n".join(lines),
         )
 
-    def merge(self, article: Article, candidate: linguistic.Candidate, answer: Any, names: list[str]) -> Claim | None:
+    def merge(self, article: Article, candidate: nlp.Candidate, answer: Any, names: list[str]) -> Claim | None:
         """The linguistic claim, with the model's fields where they are usable."""
         picked = getattr(answer, "claimant", 0)
         model_name = names[picked - 1] if 0 < picked <= len(names) else None
@@ -164,11 +164,11 @@ class GuidedStrategy:
         return claim.model_copy(update=update)
 
 
-def _with_claimant(candidate: linguistic.Candidate, name: str) -> linguistic.Candidate:
+def _with_claimant(candidate: nlp.Candidate, name: str) -> nlp.Candidate:
     return replace(candidate, claimant_name=name, claimant_role=None, claimant_organization=None)
 
 
-def _names(article: Article, doc: Any, candidates: list[linguistic.Candidate]) -> list[str]:
+def _names(article: Article, doc: Any, candidates: list[nlp.Candidate]) -> list[str]:
     """Claimant choices: names the linguistic pass resolved, then named entities, first mention first."""
     seen: dict[str, None] = {}
     for candidate in candidates:
