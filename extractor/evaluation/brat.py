@@ -509,6 +509,15 @@ def _annotations_by_article(text_dir: Path, ann_dir: Path) -> tuple[dict[str, li
     return by_article, [texts[stem] for stem in sorted(texts)]
 
 
+def chosen_annotations(text_dir: Path, ann_dir: Path) -> list[tuple[Path, Path]]:
+    """Each annotated article's text and the .ann file ``import_brat`` uses for it, sorted by id.
+
+    The rule is ``import_brat``'s: of several annotators, the smallest annotator id.
+    """
+    by_article, text_paths = _annotations_by_article(text_dir, ann_dir)
+    return [(path, sorted(by_article[path.stem])[0][1]) for path in text_paths if by_article.get(path.stem)]
+
+
 def read_publication_dates(metadata: Path) -> dict[str, dt.date | None]:
     """``filename`` -> ``publication_date`` from a PolNeAR-style metadata.tsv."""
     _, raw = _read_text(metadata)

@@ -20,10 +20,12 @@ from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
 from extractor.nlp.spans import CharSpan, TokenSpans
 from extractor.nlp.speakers import SpeakerResolver
+from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.records import Article, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 
 @dataclass(frozen=True)
@@ -53,27 +55,41 @@ class Candidate:
     content_negated: bool = False
 
 
-def find_candidates(article: Article, doc: Doc | None = None) -> list[Candidate]:
+def find_candidates(
+    article: Article, doc: Doc | None = None, *, reader: ReaderModel | None = None, rules_only: bool = False
+) -> list[Candidate]:
     """Attribution candidates of ``article``, in text order.
 
     ``doc`` may be a parse of ``body_text(article)`` made earlier (batching);
-    without it the body is parsed here.
+    without it the body is parsed here. Each sentence's rule attributions are
+    revised by the trained reader (``trained``): ``reader`` is its model, the
+    one shipped with the package by default; ``rules_only`` leaves it out.
     """
     if doc is None:
         doc = parse(article)
-    return _ArticleWalk(article, doc).run()
+    model = None if rules_only else (reader or shipped_model())
+    return _ArticleWalk(article, doc, model).run()
 
 
 class _ArticleWalk:
     """One article's pass, in text order, so coreference sees only what came before."""
 
-    def __init__(self, article: Article, doc: Doc) -> None:
+    def __init__(self, article: Article, doc: Doc, model: ReaderModel | None) -> None:
         self.doc = doc
         self.offset = article.body_start
         spans = TokenSpans(doc)
         quotations = Quotations(doc, spans)
         self.cues = CueFinder(doc, spans, quotations)
         self.speakers = SpeakerResolver(doc, quotations)
+        self.model = model
+        self.reader = TrainedReader(doc, self.cues, quotations, spans) if model is not None else None
+
+    def sentence_attributions(self, sentence: SpacySpan) -> list[Attribution]:
+        """The rule attributions of ``sentence``, revised by the trained reader when there is one."""
+        found = list(self.cues.in_sentence(sentence))
+        if self.reader is None or self.model is None:
+            return found
+        return self.reader.revise(sentence, found, self.model)
 
     def run(self) -> list[Candidate]:
         found: list[Attribution] = []
@@ -83,7 +99,7 @@ class _ArticleWalk:
             if not sentence.text.strip():
                 continue
             # Nested cues go before resolution, so they never become the last claimant.
-            for item in _drop_nested(list(self.cues.in_sentence(sentence))):
+            for item in _drop_nested(self.sentence_attributions(sentence)):
                 item.name = self.speakers.resolve(item.source_token)
                 found.append(item)
             # Register the sentence's names after its candidates are resolved, so a

@@ -116,21 +116,23 @@ class CueFinder:
         )
 
     def _verb_cue(self, sentence: SpacySpan, verb: Token) -> Attribution | None:
-        lemma = verb.lemma_.lower()
-        frames = lexicon_frames(lemma)
+        frames = lexicon_frames(verb.lemma_.lower())
         source, passive_content = self.source_of(verb)
-        denies = lemma in DENIAL_VERBS
-        chosen: tuple[str, CharSpan, Token | None] | None = None
         for frame in FRAME_ORDER:
             if frame not in frames:
                 continue
             found = self.contents.read(frame, verb, sentence, source, passive_content)
             if found is not None:
-                chosen = (frame, *found)
-                break
-        if chosen is None:
-            return None
-        frame, content, content_root = chosen
+                return self.verb_attribution(sentence, verb, frame, found, source)
+        return None
+
+    def verb_attribution(
+        self, sentence: SpacySpan, verb: Token, frame: str, found: FrameContent, source: Token | None
+    ) -> Attribution | None:
+        """The attribution of cue ``verb`` whose content ``found`` was read through ``frame``."""
+        lemma = verb.lemma_.lower()
+        denies = lemma in DENIAL_VERBS
+        content, content_root = found
         if frame == "passive" and content_root is not None and content_root.sent != verb.sent:
             # "Russia is not negotiating. This was announced by ...": a whole sentence.
             frame = "passive_sentence"
