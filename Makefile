@@ -4,10 +4,14 @@ SHARED ?= ../shared
 OUT ?= claims.jsonl
 PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
 
-.PHONY: setup browser run test record seed-baseline eval-seeds lint bench screenshot train
+.PHONY: setup ray browser run test record seed-baseline eval-seeds lint bench screenshot train
 
 setup:
 	bash scripts/setup.sh
+
+# The ray extra (Ray Data, ~80 MB wheel): `--engine ray` and extractor.ray; its tests run in `make test`.
+ray: setup
+	.venv/bin/python -m pip install -q -e ".[ray]"
 
 # Debian's Chromium for the review page's browser tests (installed only when missing; needs root).
 browser:
@@ -16,7 +20,7 @@ browser:
 run: setup
 	.venv/bin/extractor extract $(SHARED)/articles -o $(OUT)
 
-test: setup browser
+test: setup ray browser
 	.venv/bin/ruff check extractor tests bench scripts
 	.venv/bin/lint-imports
 	.venv/bin/pytest $(PYTEST_OFFLINE)

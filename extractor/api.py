@@ -14,11 +14,21 @@ llama.cpp server, which ``close()`` (or leaving the ``with`` block) stops. Every
 goes through ``extractor.pipeline.Pipeline``, the same code the CLI runs, so a result here
 is the CLI's output line byte for byte. Heavy libraries (openai, instructor, spaCy) are
 imported only when a method needs them: ``import extractor`` stays cheap.
+
+With ``workers`` above 1 (``Extractor(workers=4)`` or ``extract_many(..., workers=4)``),
+``extract_many`` runs the articles in that many worker processes (``extractor.workers``),
+each holding its own ``Extractor`` built from the same config; this one stays the parent:
+it starts the one embedded server (workers only get its address), holds the token budget
+they share, and writes the lines of inputs that are no article. Worker processes start on
+the first such call and live until ``close()``, so a long-lived extractor (the service)
+pays their start-up once. Workers use the ``spawn`` start method: a script that calls
+``extract_many`` with workers needs the usual ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -35,9 +45,11 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from extractor.cache import ResponseCache
-    from extractor.llm import LLM
+    from extractor.llm import LLM, TokenBudget
     from extractor.local_model import LocalServer
     from extractor.pipeline import Pipeline
+    from extractor.strategies.base import Strategy
+    from extractor.workers import ServerHandle, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +64,36 @@ class Extractor:
     def __init__(self, config: ExtractorConfig | None = None, /, **fields: Any) -> None:
         if config is not None and fields:
             config = ExtractorConfig.build(**{**config.model_dump(exclude_unset=True), **fields})
-        self.config = config if config is not None else ExtractorConfig.build(**fields)
-        self.strategy = get_strategy(self.config.strategy)
+        config = config if config is not None else ExtractorConfig.build(**fields)
+        self._setup(config, get_strategy(config.strategy))
+
+    def _setup(self, config: ExtractorConfig, strategy: Strategy) -> None:
+        self.config = config
+        self.strategy = strategy
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
         self._llm: LLM | None = None
         self._cache: ResponseCache | None = None
         self._server: LocalServer | None = None
+        self._budget: TokenBudget | None = None
+        # In a worker process: the parent's embedded server, which this extractor addresses but never starts.
+        self._attached: ServerHandle | None = None
+        self._in_worker_process = False
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
+
+    @classmethod
+    def _in_worker(
+        cls, config: ExtractorConfig, strategy: Strategy, budget: TokenBudget | None, server: ServerHandle | None
+    ) -> Extractor:
+        """The extractor a worker process builds: the parent's strategy object (a strategy registered in
+        the parent's code is not registered here), its shared token budget and its embedded server."""
+        extractor = cls.__new__(cls)
+        extractor._setup(config, strategy)
+        extractor._budget = budget
+        extractor._attached = server
+        extractor._in_worker_process = True
+        return extractor
 
     @classmethod
     def from_env(cls, **fields: Any) -> Extractor:
@@ -76,6 +111,14 @@ class Extractor:
     def concurrency(self) -> int:
         """Articles in flight by default: the configured number, or the default for where the model runs."""
         return self.config.effective_concurrency(self.embedded)
+
+    @property
+    def workers(self) -> int:
+        """Worker processes ``extract``/``extract_many`` use by default: the configured number ("auto": see the
+        config); 1 inside a worker process itself."""
+        if self._in_worker_process:
+            return 1
+        return self.config.effective_workers(bool(getattr(self.strategy, "cpu_pass", False)), embedded=self.embedded)
 
     @property
     def server_base_url(self) -> str | None:
@@ -118,19 +161,28 @@ class Extractor:
         if not self.strategy.uses_llm:
             return Pipeline(self.strategy, None, max_article_chars=self.config.max_article_chars)
         from extractor.cache import ResponseCache, default_cache_dir
-        from extractor.llm import LLM, TokenBudget
+        from extractor.llm import LLM
 
         try:
             settings = self._llm_settings()
             if self.config.cache:
                 self._cache = ResponseCache(self.config.cache_dir or default_cache_dir())
-            self._llm = LLM(settings, cache=self._cache, budget=TokenBudget(self.config.token_budget))
+            self._llm = LLM(settings, cache=self._cache, budget=self._token_budget())
         except BaseException:
             self._release()
             raise
-        return Pipeline(
-            self.strategy, self._llm, local_server=self._server, max_article_chars=self.config.max_article_chars
-        )
+        server = self._server if self._attached is None else self._attached
+        return Pipeline(self.strategy, self._llm, local_server=server, max_article_chars=self.config.max_article_chars)
+
+    def _token_budget(self) -> TokenBudget:
+        """The batch's budget: in shared memory when there is a limit, so worker processes can share it."""
+        if self._budget is None:
+            from extractor.llm import TokenBudget
+            from extractor.workers import SharedTokenBudget
+
+            limit = self.config.token_budget
+            self._budget = SharedTokenBudget(limit) if limit is not None else TokenBudget(None)
+        return self._budget
 
     def _llm_settings(self) -> Any:  # -> extractor.llm.LLMSettings
         from extractor.llm import MODES, LLMSettings
@@ -151,14 +203,18 @@ class Extractor:
                 mode=config.mode,
                 **common,
             )
-        from extractor.local_model import LocalServer
+        server: LocalServer | ServerHandle
+        if self._attached is not None:
+            server = self._attached  # a worker: the parent runs the one embedded server
+        else:
+            from extractor.local_model import LocalServer
 
-        log.info("no endpoint configured: starting the embedded model %s on loopback", config.local_model)
-        self._server = LocalServer(config.local_model).start()
+            log.info("no endpoint configured: starting the embedded model %s on loopback", config.local_model)
+            server = self._server = LocalServer(config.local_model).start()
         return LLMSettings(
-            model=self._server.model_name,
-            base_url=self._server.base_url,
-            endpoint_label=self._server.endpoint_label,
+            model=server.model_name,
+            base_url=server.base_url,
+            endpoint_label=getattr(server, "endpoint_label", None),
             mode="tools",  # what llama.cpp's server supports
             **common,
         )
@@ -182,17 +238,63 @@ class Extractor:
         """
         fields = {"id": id, "title": title, "published": published, "url": url, "source": source}
         fields = {key: value for key, value in fields.items() if value is not None}
-        return self.pipeline().extract(article, **fields)
+        pipeline = self.pipeline()
+        if self.workers <= 1:
+            return pipeline.extract(article, **fields)
+        # Configured with workers (a service's long-lived extractor): each call runs in a worker
+        # process, so concurrent callers use every core.
+        from extractor.workers import result_of, threads_per_worker
+
+        checked = pipeline.article(article, **fields)
+        if isinstance(checked, ArticleFailure):
+            return pipeline.failed(checked)
+        threads = threads_per_worker(self.concurrency, self.workers, self.strategy.uses_llm)
+        return result_of(pipeline, checked, self._worker_pool(self.workers, threads).submit(checked))
 
     def extract_many(
-        self, articles: Iterable[str | Article | ArticleFailure], *, concurrency: int | None = None
+        self,
+        articles: Iterable[str | Article | ArticleFailure],
+        *,
+        concurrency: int | None = None,
+        workers: int | None = None,
     ) -> Iterator[ArticleResult]:
         """One result per input, ``concurrency`` at a time (default: ``self.concurrency``), in finishing order.
 
-        Inputs are read lazily. Once the token budget is spent no further input is taken and
-        the iterator ends early (``budget_exhausted`` tells).
+        ``workers`` (default: ``self.workers``) above 1 runs the articles in that many worker
+        processes, ``concurrency`` in flight over all of them. Inputs are read lazily. Once
+        the token budget is spent no further input is taken and the iterator ends early
+        (``budget_exhausted`` tells).
         """
-        return self.pipeline().extract_many(articles, concurrency=concurrency or self.concurrency)
+        concurrency = concurrency or self.concurrency
+        workers = workers or self.workers
+        pipeline = self.pipeline()
+        if workers <= 1:
+            return pipeline.extract_many(articles, concurrency=concurrency)
+        from extractor.workers import in_flight, threads_per_worker
+
+        threads = threads_per_worker(concurrency, workers, self.strategy.uses_llm)
+        pool = self._worker_pool(workers, threads)
+        return pool.extract_many(pipeline, articles, in_flight=in_flight(concurrency, workers, threads))
+
+    def _worker_pool(self, workers: int, threads: int) -> WorkerPool:
+        """The worker processes, started on first use and kept (a different size replaces them).
+
+        Callers in several threads (a service) get one pool: it is built under its own lock.
+        """
+        from extractor.workers import SharedTokenBudget, WorkerPool
+
+        with self._pool_lock:
+            pool = self._pool
+            if pool is not None and (pool.workers, pool.threads) == (workers, threads):
+                return pool
+            self._pool = None
+            if pool is not None:
+                pool.close()
+            # Without a limit each worker keeps its own count (nothing to share); with one, they share it.
+            budget = self._budget if isinstance(self._budget, SharedTokenBudget) else None
+            factory = functools.partial(_worker_extractor, self.config, self.strategy, budget)
+            self._pool = WorkerPool(factory, workers=workers, threads=threads, server=self._server).start()
+            return self._pool
 
     async def aextract(self, article: str | Article, **fields: Any) -> ArticleResult:
         """``extract`` without blocking the event loop (runs in a worker thread)."""
@@ -201,9 +303,18 @@ class Extractor:
     # -- lifetime ------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the model client and the cache and stop the embedded server; a later call reconnects."""
+        """Stop the worker processes, close the model client and the cache and stop the embedded server.
+
+        A later call reconnects.
+        """
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.close()
         with self._lock:
             self._pipeline = None
+            if self._attached is None:
+                self._budget = None  # a reconnected extractor starts a new batch
             self._release()
 
     def _release(self) -> None:
@@ -230,6 +341,13 @@ class Extractor:
 
     def __repr__(self) -> str:
         return f"Extractor({self.config!r})"
+
+
+def _worker_extractor(
+    config: ExtractorConfig, strategy: Strategy, budget: TokenBudget | None, server: ServerHandle | None
+) -> Extractor:
+    """Builds a worker process's extractor (module level: it is pickled to each worker)."""
+    return Extractor._in_worker(config, strategy, budget, server)
 
 
 def extract(article: str | Article, **fields: Any) -> ArticleResult:

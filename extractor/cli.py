@@ -19,6 +19,7 @@ interrupted (finished lines are kept in ``OUT.partial``, or ``OUT`` with
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ from extractor.api import Extractor
 from extractor.articles import STDIN, FieldMap, read_articles
 from extractor.cache import ResponseCache, default_cache_dir
 from extractor.config import (
+    DEFAULT_CLI_WORKERS,
     DEFAULT_LOCAL_MODEL,
     DEFAULT_MAX_ARTICLE_CHARS,
     DEFAULT_MAX_REASKS,
@@ -75,6 +77,14 @@ app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 app.command("serve")(serve_command)
 err = Console(stderr=True)
+
+
+class Engine(enum.StrEnum):
+    """Where ``extractor extract`` runs the articles."""
+
+    local = "local"
+    ray = "ray"
+
 
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
@@ -130,7 +140,32 @@ def extract(
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles in flight (default: 8; 2 for the embedded server)."),
+        typer.Option(
+            min=1,
+            max=MAX_CONCURRENCY,
+            help="Articles in flight over all workers (default: 8; 2 for the embedded server).",
+        ),
+    ] = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Worker processes (a number, or auto: one per usable core when the strategy has a CPU pass "
+            "(baseline, guided, guided_full) and the model is not the embedded one, else 1). Workers share one "
+            "embedded model server.",
+        ),
+    ] = DEFAULT_CLI_WORKERS,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="Where articles are extracted: local (this machine's worker processes) or ray (an actor pool on a "
+            "Ray cluster; needs the ray extra). With ray, --workers is the number of actors (auto: the cluster's "
+            "CPUs).",
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join with --engine ray (e.g. auto, ray://head:10001); default: a local "
+                     "instance on this machine's cores."),
     ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
@@ -182,8 +217,9 @@ def extract(
     try:
         config = ExtractorConfig.from_env(
             strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
-            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
-            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
+            concurrency=concurrency, workers=workers, cache=cache, cache_dir=cache_dir,
+            max_article_chars=max_article_chars, token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks,
+            max_retries=max_retries,
         )  # fmt: skip
         extractor = Extractor(config)
     except ExtractorError as exc:
@@ -199,8 +235,11 @@ def extract(
     # and lock files are never read as inputs, even inside an input folder.
     fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
     articles = read_articles(paths, max_chars=config.max_article_chars, fields=fields, exclude=output_files(out))
-    with extractor:
-        summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
+    if engine is Engine.ray:
+        summary = _run_on_ray(config, articles, out, resume=resume, progress=progress, address=ray_address)
+    else:
+        with extractor:
+            summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
     _print_summary(summary, out)
     for note in _identity_notes(summary, resume):
         err.print(note, highlight=False)
@@ -232,6 +271,8 @@ def _run_batch(
             err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
         else:
             extractor.start()
+        if extractor.workers > 1:
+            err.print(f"Extracting in {extractor.workers} worker processes")
         runner = BatchRunner(
             extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
         )
@@ -283,6 +324,41 @@ def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
     if summary.duplicate_ids:
         notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
     return notes
+
+
+def _run_on_ray(
+    config: ExtractorConfig,
+    articles: Iterable[Article | ArticleFailure],
+    out: Path,
+    *,
+    resume: bool,
+    progress: bool,
+    address: str | None,
+) -> BatchSummary:
+    """The batch on a Ray cluster: this process reads the inputs and writes OUT; Ray actors extract."""
+    from extractor.batch import BatchRunner
+
+    try:
+        from extractor import ray as ray_engine
+    except ImportError as exc:
+        raise _fail(f"--engine ray: {exc}") from None
+    started_here = not address and not ray_engine.ray.is_initialized()
+    try:
+        ray_engine.connect(address)
+        actors = None if config.workers == "auto" else int(config.workers)
+        with ray_engine.RayEngine(config, actors=actors) as engine:
+            err.print(f"Extracting on Ray with {len(engine.actors)} actors")
+            runner = BatchRunner(engine, concurrency=1, show_progress=progress and sys.stderr.isatty())
+            return runner.run(articles, out, resume=resume)
+    except ExtractorError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
+        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if started_here:
+            ray_engine.ray.shutdown()
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:

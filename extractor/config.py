@@ -43,7 +43,15 @@ DEFAULT_MAX_REASKS = 1
 DEFAULT_REMOTE_CONCURRENCY = 8
 DEFAULT_EMBEDDED_CONCURRENCY = 2
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
+# Worker processes: the library runs in its caller's process unless asked (a spawned worker
+# re-imports the caller's main module, which a script without an ``if __name__ == "__main__"``
+# guard cannot survive); the CLI asks for "auto": one process per usable core when the strategy
+# has a CPU pass, except with the embedded model, whose server already keeps every core busy
+# while one process's threads overlap the CPU pass with it (docs/scaling.md has the measurements).
+DEFAULT_WORKERS = 1
+DEFAULT_CLI_WORKERS = "auto"
 MAX_CONCURRENCY = 256
+MAX_WORKERS = 256
 MAX_REASKS = 5
 MAX_RETRIES = 10
 
@@ -76,11 +84,34 @@ class ExtractorConfig(BaseModel):
     timeout_s: float | None = Field(default=None, ge=1, description="Seconds per model request.")
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, le=MAX_RETRIES, description="Transport retries.")
     max_reasks: int = Field(default=DEFAULT_MAX_REASKS, ge=0, le=MAX_REASKS, description="Re-asks on invalid output.")
-    concurrency: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY, description="Articles in flight.")
+    concurrency: int | None = Field(
+        default=None, ge=1, le=MAX_CONCURRENCY, description="Articles in flight (over all worker processes)."
+    )
+    workers: int | Literal["auto"] = Field(
+        default=DEFAULT_WORKERS,
+        description='Processes extracting at once ("auto": one per usable core for a CPU pass, see effective_workers).',
+    )
     cache: bool = Field(default=True, description="Keep model responses and finished results on disk.")
     cache_dir: Path | None = Field(default=None, description="Cache folder (default ~/.cache/extractor/responses).")
     token_budget: int | None = Field(default=None, ge=1, description="Stop once this many tokens are spent.")
     max_article_chars: int = Field(default=DEFAULT_MAX_ARTICLE_CHARS, ge=1, description="Longer articles fail.")
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers_number(cls, value: Any) -> Any:
+        # "2" from an environment or a form is 2; anything else but "auto" must be a whole number >= 1.
+        if isinstance(value, str) and value.strip().lower() != "auto":
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError('must be a whole number or "auto"') from None
+        if isinstance(value, str):
+            return "auto"
+        if isinstance(value, bool):
+            raise ValueError('must be a whole number or "auto"')
+        if isinstance(value, int) and not 1 <= value <= MAX_WORKERS:
+            raise ValueError(f"must be between 1 and {MAX_WORKERS}")
+        return value
 
     @field_validator("model", "base_url", "api_key", mode="before")
     @classmethod
@@ -121,6 +152,13 @@ class ExtractorConfig(BaseModel):
             return self.concurrency
         return DEFAULT_EMBEDDED_CONCURRENCY if embedded else DEFAULT_REMOTE_CONCURRENCY
 
+    def effective_workers(self, cpu_pass: bool, embedded: bool = False) -> int:
+        """Worker processes to run: ``workers``, or for "auto" the usable cores when the strategy has a CPU
+        pass and no embedded model shares the cores, else 1 (see docs/scaling.md for the measurements)."""
+        if self.workers != "auto":
+            return self.workers
+        return usable_cores() if cpu_pass and not embedded else 1
+
     def effective_model(self) -> str:
         """The model name sent to a remote endpoint."""
         return self.model or DEFAULT_REMOTE_MODEL
@@ -128,3 +166,11 @@ class ExtractorConfig(BaseModel):
     def secret(self) -> str:
         """The API key in clear, for the HTTP client only."""
         return self.api_key.get_secret_value() if self.api_key is not None else ""
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and taskset narrow), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

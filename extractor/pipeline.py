@@ -179,6 +179,10 @@ class Pipeline:
             finished_at=_now(),
         )
 
+    def error_result(self, article: Article, message: str) -> ArticleResult:
+        """The error line of an article that was lost on its way (its worker process died): full provenance."""
+        return ArticleResult(**self._provenance(article), status="error", error=message, finished_at=_now())
+
     def process(self, article: Article) -> ArticleResult:
         """Strategy, gates, memo and provenance for one article; every failure becomes an error line."""
         started = time.perf_counter()

@@ -219,7 +219,10 @@ def test_extract_many_stops_taking_articles_when_the_budget_is_spent(articles_di
         results = list(ex.extract_many(texts))
         assert ex.budget_exhausted
     assert 1 <= len(results) < len(texts)
-    assert results[0].status == "ok", [r.error for r in results]
+    # Results come in finishing order, and articles that finished together come in any order
+    # (``as_completed`` over a set): the article that spent the budget is one of them, not the first.
+    assert any(r.status == "ok" for r in results), [r.error for r in results]
+    assert all(r.status == "ok" or "budget" in (r.error or "") for r in results), [r.error for r in results]
 
 
 # --- the embedded server: started on first use, stopped on close -------------------------------

@@ -89,6 +89,7 @@ def test_guided_library_and_cli_give_identical_claims_from_the_cassette(articles
             str(articles_dir), "-o", str(tmp_path / "out.jsonl"), "--strategy", "guided",
             "--base-url", RECORDING_BASE_URL, "--model", DEFAULT_LOCAL_MODEL, "--max-retries", "0",
             "--max-reasks", "1", "--cache-dir", str(tmp_path / "cli-cache"),
+            "--workers", "1",  # the cassette replays in this process only (tests/test_workers.py covers workers)
         ])  # fmt: skip
         assert cassette.all_played, "the CLI asked the model what the recording holds"
     _same_claims(library, cli)
@@ -110,7 +111,7 @@ def test_cli_options_map_one_to_one_onto_the_config(
     options = {
         "--strategy": "baseline", "--model": "m", "--base-url": "http://127.0.0.1:1/v1", "--local-model": "x",
         "--mode": "json", "--concurrency": "3", "--cache-dir": str(tmp_path / "c"), "--max-article-chars": "99",
-        "--token-budget": "7", "--timeout": "9", "--max-reasks": "0", "--max-retries": "2",
+        "--token-budget": "7", "--timeout": "9", "--max-reasks": "0", "--max-retries": "2", "--workers": "3",
     }  # fmt: skip
     args = ["extract", str(articles_dir), "-o", str(tmp_path / "o.jsonl"), "--no-cache"]
     done = CliRunner().invoke(app, [*args, *[part for item in options.items() for part in item]])
@@ -119,12 +120,15 @@ def test_cli_options_map_one_to_one_onto_the_config(
         ExtractorConfig(
             strategy="baseline", model="m", base_url="http://127.0.0.1:1/v1", local_model="x", mode="json",
             concurrency=3, cache=False, cache_dir=tmp_path / "c", max_article_chars=99, token_budget=7,
-            timeout_s=9, max_reasks=0, max_retries=2, api_key="sk-from-the-environment-0123456789",
+            timeout_s=9, max_reasks=0, max_retries=2, api_key="sk-from-the-environment-0123456789", workers=3,
         )
     ]  # fmt: skip
     built.clear()
     CliRunner().invoke(app, ["extract", str(articles_dir), "-o", str(tmp_path / "o.jsonl")])
-    assert built == [ExtractorConfig.from_env()], "with no options the CLI's config is the library's"
+    # With no options the CLI's config is the library's, but for one documented default: the CLI
+    # runs a process per core ("auto"), the library its caller's process (no spawned workers).
+    assert built == [ExtractorConfig.from_env(workers="auto")]
+    assert ExtractorConfig.from_env().workers == 1
 
 
 def test_schema_command_prints_the_schema_every_output_line_meets(articles_dir: Path, tmp_path: Path) -> None:

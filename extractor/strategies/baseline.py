@@ -23,6 +23,7 @@ class BaselineStrategy:
     name = "baseline"
     prompt_version: str | None = None  # no prompt: the rules are versioned with the code
     uses_llm = False
+    cpu_pass = True  # a spaCy parse per article: worth one process per core
 
     def extract(self, article: Article, llm: LLM | None = None) -> StrategyOutput:
         """Claims for every candidate whose claimant resolves to a name."""

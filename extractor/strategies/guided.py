@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -74,6 +74,7 @@ class GuidedStrategy:
 
     name: str = "guided"
     uses_llm: bool = True
+    cpu_pass: ClassVar[bool] = True  # the linguistic pass parses every article
     scope: Literal["unresolved", "all"] = "unresolved"
     max_tokens_per_candidate: int = 80
     prompt: Prompt | None = None

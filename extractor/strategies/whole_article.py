@@ -14,7 +14,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -77,6 +77,7 @@ class WholeArticleStrategy:
 
     name: str = "whole_article"
     uses_llm: bool = True
+    cpu_pass: ClassVar[bool] = False  # the model does the reading: one process waits on it as well as several
     chunk_chars: int = 6000
     overlap_sentences: int = 2
     max_tokens: int = 1500
