@@ -517,7 +517,11 @@ def _remove_negation(verb: Token, kind: str, word: Token, edit: _Edit) -> None:
             # "No one has made such overtures" -> "Someone has made such overtures".
             edit.delete(word)
             edit.replace(word.head, _same_case(word.text, "someone"))
+        elif word.head.tag_ == "NN" and not any(c.dep_ == "expl" for c in word.head.head.children):
+            # A singular noun may be countable: "received no proposal" -> "received some proposal".
+            edit.replace(word, _same_case(word.text, "some"))
         else:
+            # "There are no preconditions" -> "There are preconditions", "There was no contact" -> "There was contact".
             edit.delete(word)
         return
     if kind == "longer":
