@@ -225,11 +225,11 @@ def main() -> None:
     parser.add_argument("--name", default="service_load", help="results file: bench/results/NAME.json")
     args = parser.parse_args()
     load_before = [round(x, 2) for x in os.getloadavg()]
-    from _endpoint import _free_port
+    from extractor.supervisor import free_port
 
     with EndpointProcess(latency_s=args.latency) as endpoint, tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        port = _free_port()
+        port = free_port()
         server = start_server(tmp, endpoint.base_url, port, args.server_concurrency)
         base_url = f"http://127.0.0.1:{port}"
         extractor = Extractor(strategy="whole_article", base_url=endpoint.base_url, model="fake-model", cache=False)
