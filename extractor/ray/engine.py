@@ -16,7 +16,7 @@ import ray
 from extractor.api import Extractor
 from extractor.articles import ArticleFailure
 from extractor.config import ExtractorConfig
-from extractor.ray.cluster import cluster_cpus
+from extractor.ray.cluster import RayEngineError, cluster_cpus
 from extractor.ray.dataset import DEFAULT_BATCH_SIZE, ArticleExtractor, actor_threads
 from extractor.ray.servers import NodeServerHandle, start_node_servers
 from extractor.records import Article, ArticleResult
