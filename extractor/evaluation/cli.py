@@ -39,6 +39,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+# Long only in its declarations (one typer option per setting, each with its help); the body loads the
+# inputs, scores (scoring.score), writes the reports and maps the gate to the exit code.
 def eval_command(
     gold: Annotated[Path, typer.Option("--gold", help="Gold file (JSON Lines, see docs/evaluation.md).")],
     pred: Annotated[Path, typer.Option("--pred", help="Predictions: the JSON Lines `extractor extract` writes.")],

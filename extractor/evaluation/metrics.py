@@ -375,27 +375,14 @@ def evaluate(
         _score_article(collected, article_id, loaded.text, loaded.article.claims, predicted_claims, status, error)
 
     ignored = sorted(set(predictions.results) - set(gold.articles))
-    if ignored:
-        shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10} more" if len(ignored) > 10 else "")
-        warnings.append(f"{len(ignored)} predicted articles are not in the gold file and were ignored: {shown}")
-    if missing:
-        warnings.append(f"{len(missing)} gold articles have no prediction line and count as all missed")
-    if errored:
-        warnings.append(f"{len(errored)} gold articles have an error prediction line and count as all missed")
-
+    warnings.extend(_coverage_warnings(ignored, missing, errored))
     scores = collected.scores
     metrics = {**_metrics(scores), **collected.meaning.metrics()}
     counts = {
-        "articles": len(scores),
-        "gold_claims": sum(s.n_gold for s in scores),
-        "predicted_claims": sum(s.n_predicted for s in scores),
-        "matched": sum(s.matched for s in scores),
-        "exact_matched": sum(s.exact for s in scores),
-        "grounded_predictions": sum(s.grounded for s in scores),
+        **_counts(scores),
         "articles_missing": len(missing),
         "articles_error": len(errored),
         "predicted_articles_ignored": len(ignored),
-        **{f"{name}_pairs": sum(s.attributes[name].total for s in scores) for name in ATTRIBUTE_FIELDS},
         **collected.meaning.counts(),
     }
     return EvaluationReport(
@@ -418,6 +405,32 @@ def evaluate(
         meaning=collected.meaning.findings,
         warnings=warnings,
     )
+
+
+def _coverage_warnings(ignored: Sequence[str], missing: Sequence[str], errored: Sequence[str]) -> list[str]:
+    """The report's warnings about articles that were not scored as predicted."""
+    warnings = []
+    if ignored:
+        shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10} more" if len(ignored) > 10 else "")
+        warnings.append(f"{len(ignored)} predicted articles are not in the gold file and were ignored: {shown}")
+    if missing:
+        warnings.append(f"{len(missing)} gold articles have no prediction line and count as all missed")
+    if errored:
+        warnings.append(f"{len(errored)} gold articles have an error prediction line and count as all missed")
+    return warnings
+
+
+def _counts(scores: Sequence[_ArticleScore]) -> dict[str, int]:
+    """The claim counts summed over the scored articles."""
+    return {
+        "articles": len(scores),
+        "gold_claims": sum(s.n_gold for s in scores),
+        "predicted_claims": sum(s.n_predicted for s in scores),
+        "matched": sum(s.matched for s in scores),
+        "exact_matched": sum(s.exact for s in scores),
+        "grounded_predictions": sum(s.grounded for s in scores),
+        **{f"{name}_pairs": sum(s.attributes[name].total for s in scores) for name in ATTRIBUTE_FIELDS},
+    }
 
 
 def _metrics(scores: Sequence[_ArticleScore]) -> dict[str, float | None]:

@@ -356,6 +356,31 @@ def _metric_rows(report: EvaluationReport) -> list[MetricRow]:
     ]
 
 
+def _page_summary(
+    articles: Sequence[PageArticle], report: EvaluationReport | None, warnings: list[str]
+) -> PageSummary:
+    """The counts and scores shown above the articles."""
+    predicted = [c for a in articles for c in a.claims if c.side == "predicted"]
+    drawn = [c for a in articles for c in a.claims if c.span is not None]
+    return PageSummary(
+        articles=len(articles),
+        ok=sum(a.status == "ok" for a in articles),
+        error=sum(a.status == "error" for a in articles),
+        missing=sum(a.status == "missing" for a in articles),
+        claims=len(predicted),
+        highlighted=len(drawn),
+        not_highlighted=sum(1 for a in articles for c in a.claims) - len(drawn),
+        without_text=sum(a.text is None for a in articles),
+        gold_claims=report.counts["gold_claims"] if report else None,
+        matched=report.counts["matched"] if report else None,
+        missed=len(report.misses) if report else None,
+        spurious=len(report.spurious) if report else None,
+        metrics=_metric_rows(report) if report else [],
+        gate=report.gate if report else None,
+        warnings=warnings,
+    )
+
+
 def build_review_page(
     predictions: PredictionSet,
     *,
@@ -393,25 +418,7 @@ def build_review_page(
             _predicted_article(result, resolver.text_for(result), in_gold=None) for result in results.values()
         )
 
-    predicted = [c for a in articles for c in a.claims if c.side == "predicted"]
-    drawn = [c for a in articles for c in a.claims if c.span is not None]
-    summary = PageSummary(
-        articles=len(articles),
-        ok=sum(a.status == "ok" for a in articles),
-        error=sum(a.status == "error" for a in articles),
-        missing=sum(a.status == "missing" for a in articles),
-        claims=len(predicted),
-        highlighted=len(drawn),
-        not_highlighted=sum(1 for a in articles for c in a.claims) - len(drawn),
-        without_text=sum(a.text is None for a in articles),
-        gold_claims=report.counts["gold_claims"] if report else None,
-        matched=report.counts["matched"] if report else None,
-        missed=len(report.misses) if report else None,
-        spurious=len(report.spurious) if report else None,
-        metrics=_metric_rows(report) if report else [],
-        gate=report.gate if report else None,
-        warnings=warnings,
-    )
+    summary = _page_summary(articles, report, warnings)
     default_title = "Claim review" if gold is None else "Claim review against gold"
     return ReviewPage(
         title=title or default_title,

@@ -5,7 +5,10 @@ Nothing in the library imports this package; it needs the ``service`` extra
 python-json-logger, asgi-correlation-id). The modules, outside in:
 
 - ``cli``: the ``extractor serve`` command (options, the loopback rule, uvicorn);
-- ``app``: the FastAPI application, its lifespan and routes;
+- ``app``: the FastAPI application, its lifespan and middleware;
+- ``routes``: one router per route group (``extract``, ``jobs``, ``evaluation``, ``operations``);
+- ``deps``: what the routes share (the key dependency: auth, scopes, limits; request checks);
+- ``state``: what the lifespan builds and the routes use (extractors, job store, limits, runner);
 - ``auth``: API keys from ``EXTRACTOR_API_KEYS_FILE``, per-route scopes;
 - ``limits``: per-key rate limit and token budget, the request body size limit;
 - ``jobs``: the durable job store (SQLite) and the job runner;

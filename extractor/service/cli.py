@@ -19,18 +19,22 @@ Importing this module is cheap: FastAPI and uvicorn are imported when the comman
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS, MAX_CONCURRENCY, MAX_REASKS, MAX_RETRIES, ExtractorConfig
 from extractor.errors import ConfigError, ExtractorError
+
+if TYPE_CHECKING:
+    from extractor.service.settings import ServiceSettings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -42,6 +46,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+# Long only in its declarations (one typer option per setting, each with its help); the body builds the
+# settings, checks the setup (_check_setup) and runs uvicorn (_run).
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
@@ -92,44 +98,60 @@ def serve_command(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Serve extraction, jobs and evaluation over HTTP (FastAPI on uvicorn); see docs/service.md."""
-    try:
-        from extractor.service.app import build_extractors
-        from extractor.service.auth import KeyRing
-        from extractor.service.settings import ServiceSettings, is_loopback
-    except ImportError as exc:
-        raise _fail(f"the service needs its extra: pip install 'extractor[service]' ({exc.name} is missing)") from None
+    settings_model = _service_settings_model()
     try:
         config = ExtractorConfig.from_env(
             strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
             concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
             token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
         )  # fmt: skip
-        settings = ServiceSettings(
+        settings = settings_model(
             extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port, workers=workers,
             keys_file=api_keys_file, max_body_bytes=max_body_bytes, rate_limit=rate_limit,
             key_token_budget=key_token_budget, budget_window_s=budget_window, jobs_db=jobs_db,
             shutdown_grace_s=shutdown_grace, log_level=log_level,
         )  # fmt: skip
-        from extractor.service.limits import RateLimiter
-
-        RateLimiter(settings.rate_limit)
-        keys = KeyRing.load(api_keys_file) if api_keys_file is not None else None
-        extractors = build_extractors(settings)
-    except ValueError as exc:  # ConfigError, a bad rate, pydantic's ValidationError
+    except ValueError as exc:  # ConfigError, pydantic's ValidationError
         raise _fail(_one_line(exc)) from None
-    if keys is None and not is_loopback(host):
+    _check_setup(settings)
+    raise typer.Exit(_run(settings))
+
+
+def _service_settings_model() -> type[ServiceSettings]:
+    """``ServiceSettings``, once the service extra is known to be installed (else exit 2 saying so)."""
+    try:
+        importlib.import_module("extractor.service.app")  # imports every package the extra brings
+        from extractor.service.settings import ServiceSettings
+    except ImportError as exc:
+        raise _fail(f"the service needs its extra: pip install 'extractor[service]' ({exc.name} is missing)") from None
+    return ServiceSettings
+
+
+def _check_setup(settings: ServiceSettings) -> None:
+    """What would fail the server at its start, found before it starts: rate, keys, extractors, host and workers."""
+    from extractor.service.auth import KeyRing
+    from extractor.service.limits import RateLimiter
+    from extractor.service.settings import is_loopback
+    from extractor.service.state import build_extractors
+
+    try:
+        RateLimiter(settings.rate_limit)
+        keys = KeyRing.load(settings.keys_file) if settings.keys_file is not None else None
+        extractors = build_extractors(settings)
+    except ValueError as exc:  # ConfigError, a bad rate
+        raise _fail(_one_line(exc)) from None
+    if keys is None and not is_loopback(settings.host):
         raise _fail(
-            f"refusing to serve on {host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
+            f"refusing to serve on {settings.host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
             "to a keys file, or bind a loopback address (--host 127.0.0.1)"
         )
-    if workers > 1 and any(extractor.embedded for extractor in extractors.values()):
+    if settings.workers > 1 and any(extractor.embedded for extractor in extractors.values()):
         raise _fail(
             "--workers > 1 would start one embedded model server per worker (they share the CPU and run ~10x "
             "slower): use --workers 1, or run `extractor serve-local` once and pass its address as --base-url"
         )
     if keys is None:
         err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
-    raise typer.Exit(_run(settings))
 
 
 def _one_line(exc: Exception) -> str:

@@ -1,51 +1,31 @@
-"""Extraction in several processes: worker processes holding an engine each, fed and read by one parent.
+"""The pool of worker processes, run from the parent: dispatch, results, dead workers replaced.
 
-One Python process uses one core, and the default pipeline is CPU-bound (a spaCy parse per
-article). ``WorkerPool`` starts ``workers`` processes with the ``spawn`` start method (a fresh
-interpreter: no threads, locks or open clients inherited from the parent); each builds its
-engine once (an ``Extractor``, so spaCy loads once per process) and extracts the articles it
-is sent, ``threads`` at a time (threads overlap model calls; a CPU-only strategy gets one).
-
-The parent keeps everything that must exist once: the input stream, the output writer (the
-batch runner reads ``extract_many`` as it always did), the token budget (``SharedTokenBudget``:
-a counter in shared memory that every worker charges after, and checks before, each model
-call) and the embedded model server, which the parent starts and workers only address
-(``ServerHandle``). A watchdog thread in the parent restarts a server that died; a worker whose
-request died with it waits for the restart and reports the article as crashed, as one process
-does (``Pipeline._restarted``).
-
-Each article goes to the live worker with the fewest outstanding over that worker's own pipe,
-and its result comes back over the worker's own result pipe, so a worker killed mid-write
-garbles nobody else's results. A worker that dies is replaced; the articles it had begun
-become an error line each, the ones it only held go to another worker. Workers ignore Ctrl-C
-(the parent handles it) and die with the parent, even on ``kill -9`` (``PR_SET_PDEATHSIG``,
-armed against the pool's own long-lived thread, which spawns every worker).
+Each article goes to the live worker with the fewest outstanding over that worker's own
+pipe, and its result comes back over the worker's own result pipe, so a worker killed
+mid-write garbles nobody else's results. A worker that dies is replaced; the articles it
+had begun become an error line each, the ones it only held go to another worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 import math
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from extractor.errors import ExtractorError
-from extractor.llm import TokenBudget
 from extractor.records import Article, ArticleResult
+from extractor.workers.shared import START_METHOD, ServerHandle, SupervisableServer, log
+from extractor.workers.worker import EngineFactory, worker_main
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnContext, SpawnProcess
@@ -53,9 +33,6 @@ if TYPE_CHECKING:
     from extractor.articles import ArticleFailure
     from extractor.pipeline import ArticleInput, Pipeline
 
-log = logging.getLogger(__name__)
-
-START_METHOD = "spawn"
 # A worker that keeps dying (a poisoned article kills each replacement in turn) must not be
 # replaced forever: after this many replacements per worker slot the pool gives up.
 MAX_REPLACEMENTS_PER_WORKER = 3
@@ -64,103 +41,6 @@ WORKER_LOST_MESSAGE = "worker process {pid} died (exit code {code}) while extrac
 
 class WorkerError(ExtractorError, RuntimeError):
     """The worker processes cannot run (a worker failed to start, or kept dying); finished results are kept."""
-
-
-class WorkerEngine(Protocol):
-    """What a worker process extracts with: an ``Extractor``."""
-
-    def extract(self, article: Article) -> ArticleResult: ...
-    def close(self) -> None: ...
-
-
-# Builds a worker's engine inside the worker, given the parent's model server (or None). It is
-# pickled to each worker at its start, so it must be a module-level callable (or a partial of one).
-EngineFactory = Callable[["ServerHandle | None"], WorkerEngine]
-
-
-class SharedTokenBudget(TokenBudget):
-    """A token budget shared by processes: tokens spent live in shared memory.
-
-    Every process checks it before a model call and charges it after, so the overshoot is
-    bounded as with threads: at most the calls in flight over all workers when it ran out.
-    """
-
-    def __init__(self, limit: int | None, context: SpawnContext | None = None) -> None:
-        context = context or multiprocessing.get_context(START_METHOD)
-        self.limit = limit
-        self._spent = context.Value("q", 0)
-
-    @property  # type: ignore[override]
-    def spent(self) -> int:
-        return int(self._spent.value)
-
-    def charge(self, tokens: int) -> None:
-        with self._spent.get_lock():
-            self._spent.value += tokens
-
-
-class SupervisableServer(Protocol):
-    """The parent's embedded server (``LocalServer``) as the watchdog needs it."""
-
-    base_url: str
-    restarts: int
-
-    @property
-    def model_name(self) -> str: ...
-    def alive(self) -> bool: ...
-    def ensure_running(self) -> bool: ...
-
-
-class ServerHandle:
-    """The parent's embedded model server as a worker sees it: its address, whether it is up, its restarts.
-
-    It is what the pipeline supervises in a worker (``SupervisedServer``), but only the parent's
-    watchdog restarts the server; a worker waits for that. Created in the parent, handed to
-    each worker when it starts (the event and counter live in shared memory).
-    """
-
-    def __init__(self, server: SupervisableServer, context: SpawnContext, restart_timeout_s: float = 300.0) -> None:
-        self.base_url = server.base_url
-        self.model_name = server.model_name
-        self.endpoint_label: str | None = getattr(server, "endpoint_label", None)
-        self.restart_timeout_s = restart_timeout_s
-        self._up = context.Event()
-        self._up.set()
-        self._restarts = context.Value("i", server.restarts)
-
-    @property
-    def restarts(self) -> int:
-        return int(self._restarts.value)
-
-    def alive(self) -> bool:
-        return self._up.is_set()
-
-    def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def ensure_running(self) -> bool:
-        """Wait until the parent has the server running again (never restarts it from here)."""
-        self._up.wait(self.restart_timeout_s)
-        return False
-
-    def watch(self, server: SupervisableServer, stop: threading.Event, interval_s: float = 0.1) -> None:
-        """The parent's watchdog: restart ``server`` when it dies, until ``stop`` is set."""
-        while not stop.wait(interval_s):
-            if server.alive():
-                continue
-            self._up.clear()
-            try:
-                server.ensure_running()
-            except (ExtractorError, RuntimeError, OSError) as exc:
-                log.error("the embedded model server died and could not be restarted: %s", exc)
-                return  # workers' requests now fail as transport errors: error lines, not a hang
-            finally:
-                self._restarts.value = server.restarts
-                self._up.set()
 
 
 @dataclass
@@ -340,7 +220,7 @@ class WorkerPool:
         tasks_in, tasks_out = self._context.Pipe(duplex=False)  # (receiving end, sending end)
         results_in, results_out = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(self.factory, self.server_handle, tasks_in, results_out, self.threads, os.getpid()),
             name=f"extractor-worker-{slot}",
             daemon=True,
@@ -468,70 +348,3 @@ def in_flight(concurrency: int, workers: int, threads: int) -> int:
 def threads_per_worker(concurrency: int, workers: int, uses_llm: bool) -> int:
     """Threads in each worker: the run's concurrency split over the workers; one without a model to wait on."""
     return max(1, math.ceil(concurrency / workers)) if uses_llm else 1
-
-
-# -- the worker process ------------------------------------------------------------------------
-
-
-def _worker_main(
-    factory: EngineFactory,
-    server: ServerHandle | None,
-    tasks: Connection,
-    results: Connection,
-    threads: int,
-    parent_pid: int,
-) -> None:
-    """A worker's life: build the engine once, then extract what arrives until told to stop."""
-    _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    send_lock = threading.Lock()
-
-    def send(message: tuple[Any, ...]) -> None:
-        with send_lock:
-            results.send(message)
-
-    try:
-        engine = factory(server)
-    except BaseException as exc:
-        send(("fatal", f"{type(exc).__name__}: {exc}"))
-        return
-    send(("ready", os.getpid()))
-    try:
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:
-            while True:
-                try:
-                    message = tasks.recv()
-                except (EOFError, OSError):
-                    break  # the parent is gone
-                if message is None:
-                    break
-                task_id, article = message
-                pool.submit(_extract_one, engine, task_id, article, send)
-    finally:
-        engine.close()
-    # Everything is sent and closed: skip the interpreter's teardown of spaCy's objects (seconds).
-    logging.shutdown()
-    os._exit(0)
-
-
-def _extract_one(engine: WorkerEngine, task_id: int, article: Article, send: Callable[[Any], None]) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        send(("started", task_id))
-    try:
-        result: ArticleResult | None = engine.extract(article)
-        error = None
-    except Exception as exc:  # the pipeline turns failures into results; this is a bug, reported per article
-        result, error = None, f"{type(exc).__name__}: {exc}"[:500]
-    with contextlib.suppress(OSError, ValueError):
-        send((task_id, result, error))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL this worker when the parent's pool thread ends (the parent dies, even by kill -9)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before the request above took effect
-        os._exit(1)
