@@ -90,9 +90,9 @@ def choose_articles(dev_count: int) -> tuple[list[Article], list[dict[str, Any]]
         dev = []
     gold: list[dict[str, Any]] = []
     paths: list[Path] = []
-    for line in seeds + dev:
-        source = Path(line["source"])
-        absolute = source if source.is_absolute() else (REPO / source).resolve()
+    for gold_file, line in [(SEED_GOLD, g) for g in seeds] + [(DEV_GOLD, g) for g in dev]:
+        source = Path(line["source"])  # relative to its gold file, as `extractor eval` reads it
+        absolute = source if source.is_absolute() else (gold_file.parent / source).resolve()
         gold.append({**line, "source": str(absolute)})
         paths.append(absolute)
     articles = [item for item in read_articles(paths) if isinstance(item, Article)]
