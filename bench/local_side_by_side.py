@@ -98,12 +98,12 @@ def choose_articles(dev_count: int) -> tuple[list[Article], list[dict[str, Any]]
     articles = [item for item in read_articles(paths) if isinstance(item, Article)]
     if len(articles) != len(paths):
         raise SystemExit("some benchmark articles could not be read")
-    # Ids must match the gold ids (file stems).
-    by_id = {g["id"] for g in gold}
-    missing = [a.id for a in articles if a.id not in by_id]
+    # A file's id is its path as given; the gold ids are the file stems, so the articles take the gold ids.
+    gold_id = {g["source"]: g["id"] for g in gold}
+    missing = [a.source for a in articles if a.source not in gold_id]
     if missing:
         raise SystemExit(f"articles without gold: {missing}")
-    return articles, gold
+    return [a.model_copy(update={"id": gold_id[a.source]}) for a in articles], gold
 
 
 def available_strategies(requested: list[str]) -> tuple[list[str], dict[str, str]]:
