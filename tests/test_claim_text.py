@@ -1,4 +1,4 @@
-"""Claim text from the parse (extractor/nlp/claim_text.py): exact claim sentences and stances, rule by rule.
+"""Claim text from the parse (extractor/nlp/claim_text/): exact claim sentences and stances, rule by rule.
 
 Each row is one rule of docs/annotation.md §5–§6 as the pass applies it: the
 denial covers only the negated predicate (coordinated verbs), no double
