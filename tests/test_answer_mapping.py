@@ -175,3 +175,26 @@ def test_guided_full_maps_every_answer_field_to_the_exact_claim() -> None:
             "attribution": AttributionKind.REPORTED,
         },
     ]
+
+
+def _guided_answer_past_the_list(request: dict[str, Any]) -> dict[str, Any]:
+    """A small model's slip: claimant numbers past the end of the numbered list (it has four names)."""
+    number = listed_names(request)
+    return {
+        "c1": {"claimant": number["Maria Zakharova"], "stance": "asserts", "claim": "Moscow had received a proposal."},
+        "c2": {"claimant": 7, "stance": "asserts", "claim": "The offer was still open."},
+        "c3": {"claimant": 9, "stance": "denies", "claim": "Talks had resumed."},
+    }
+
+
+def test_guided_full_takes_a_claimant_past_the_list_as_none_and_keeps_the_article() -> None:
+    # Once a schema bound of the list's length: the re-ask got the same slip and the whole article
+    # became an error line. Now only that candidate's claimant is "none of them".
+    result, _ = _extract("guided_full", GUIDED_TEXT, _guided_answer_past_the_list)
+    assert [(c.claimant.name, c.stance.value, c.claim) for c in result.claims] == [
+        ("Maria Zakharova", "asserts", "Moscow had received a proposal."),
+        # c2: "Some said", which the pass could not name, and no usable choice: dropped.
+        # c3: the pass named Peskov itself, so his claim stands, with the model's checked fields.
+        ("Dmitry Peskov", "denies", "Talks had resumed."),
+    ]
+    assert result.usage.reasks == 0

@@ -38,10 +38,15 @@ MAX_NAMES = 40
 ALL_FIELDS = ("claimant", "stance", "claim")
 
 
-def response_model(candidates: int, names: int, fields: tuple[str, ...] = ALL_FIELDS) -> type[BaseModel]:
-    """One required entry per candidate (c1..cN), each bounded, so output is short and complete."""
+def response_model(candidates: int, fields: tuple[str, ...] = ALL_FIELDS) -> type[BaseModel]:
+    """One required entry per candidate (c1..cN), each bounded, so output is short and complete.
+
+    The claimant's bound is the longest names list, not this call's: a number past the list
+    is "none of them" (``merge``), which costs one candidate, where a schema bound of the
+    list's length made a small model's slip a validation failure that cost the whole article.
+    """
     definitions: dict[str, Any] = {
-        "claimant": (Annotated[int, Field(ge=0, le=names)], ...),
+        "claimant": (Annotated[int, Field(ge=0, le=MAX_NAMES)], ...),
         "stance": (Literal["asserts", "denies"], ...),
         "claim": (Annotated[str, Field(max_length=200)], ...),
     }
@@ -105,7 +110,7 @@ class GuidedStrategy:
                 break
             names = _batch_names(batch)
             result = llm.complete(
-                response_model=self.response_model(len(batch), len(names)),
+                response_model=self.response_model(len(batch)),
                 messages=[{"role": "user", "content": self.render(article, batch, names)}],
                 max_tokens=self.max_tokens_per_candidate * len(batch) + 20,
                 prompt_version=self.prompt_version,
@@ -119,12 +124,12 @@ class GuidedStrategy:
         claims = carry_dates(article, [claim for claim in merged if claim is not None])
         return StrategyOutput(claims=claims, usage=usage)
 
-    def response_model(self, candidates: int, names: int) -> type[BaseModel]:
+    def response_model(self, candidates: int) -> type[BaseModel]:
         if self.scope == "unresolved":
             # One fixed schema for every article: the tool definition then renders identically
             # and the server's prefix cache reuses the instructions and examples across calls.
             return ClaimantChoices
-        return response_model(candidates, names, self.fields)
+        return response_model(candidates, self.fields)
 
     def answers(self, value: BaseModel, count: int) -> list[Any]:
         if isinstance(value, ClaimantChoices):
