@@ -28,7 +28,8 @@ LABELS = {
 PARTS = {"seeds": "seeds (5)", "dev": "dev, 20 of 84"}
 HEADER = (
     "| strategy | data | overlap F1 [95% CI] | P / R | claimant | stance | claim text F1 | polarity consistent "
-    "| named claimants | reporting relation | s / article | model calls / article | output tokens / claim |"
+    "| named claimants | reporting relation | s / article | model calls / article | output tokens / claim "
+    "| article errors |"
 )
 
 
@@ -45,11 +46,11 @@ def row(label: str, data: str, report: dict[str, Any], timing: dict[str, Any] | 
         fmt(m.get("polarity_consistency")), fmt(m.get("claimant_name_rate")), fmt(m.get("reporting_relation_rate")),
     ]  # fmt: skip
     if timing is None:
-        cells += ["–", "–", "–"]
+        cells += ["–", "–", "–", str(report["counts"]["articles_error"])]
     else:
         cells += [
             fmt(timing["seconds_per_article"], 1), fmt(timing["llm_calls_per_article"], 2),
-            fmt(timing["output_tokens_per_claim"], 1),
+            fmt(timing["output_tokens_per_claim"], 1), str(timing["errors"]),
         ]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
 

@@ -66,8 +66,8 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (175, "Maria Zakharova", "denies"),
         (595, "Maria Zakharova", "asserts"),
         (961, "Maria Zakharova", "denies"),
-        (1049, "Maria Zakharova", "denies"),
-        (1610, "Maria Zakharova", "asserts"),
+        (1049, "Maria Zakharova", "asserts"),
+        (1610, "Maria Zakharova", "denies"),
         (1743, "Maria Zakharova", "asserts"),
     ],
     "whole_article": [
