@@ -48,7 +48,7 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
     from contextlib import ExitStack
     from unittest import mock
 
-    from extractor import batch, grounding, llm, pipeline
+    from extractor import grounding, llm, pipeline
     from extractor.articles import read_articles
     from extractor.cache import ResponseCache
     from extractor.strategies import whole_article
@@ -79,10 +79,10 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
         (pipeline.Pipeline, "_memo_key", "article result key (settings + sha256)"),
         (pipeline.Pipeline, "_remembered", "stored article result (get + validate)"),
         (pipeline.Pipeline, "process", "Pipeline.process (all but read/write)"),
-        (batch.OutputFile, "write", "output line (JSON + write)"),
+        (_LineWriter, "write", "output line (JSON + write)"),
     ]
     articles = list(itertools.islice(read_articles([inputs]), limit))  # read once, timed below
-    output = batch.OutputFile(out)
+    output = _LineWriter(out)
     with ExitStack() as stack:
         for owner, attribute, label in targets:
             stack.enter_context(mock.patch.object(owner, attribute, timed(label, getattr(owner, attribute))))
@@ -100,6 +100,27 @@ def breakdown(runner: Any, inputs: Path, out: Path, limit: int = BREAKDOWN_ARTIC
     stages["reading the JSONL (parse + header)"] = 1e6 * reading / n
     stages["total (sequential, incl. reading)"] = 1e6 * (total + reading) / n
     return stages
+
+
+class _LineWriter:
+    """An output line's cost as the batch pays it (JSON + write), without the batch file's lock and rename."""
+
+    def __init__(self, out: Path) -> None:
+        self._handle = out.open("w", encoding="utf-8")
+
+    def write(self, result: Any) -> None:
+        self._handle.write(result.model_dump_json() + "\n")
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _run_child(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run one measuring child; on failure, exit with what it printed (not just its exit status)."""
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"the measuring child failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+    return completed
 
 
 def run_batch(
@@ -190,7 +211,7 @@ def main() -> None:
             ]
             if args.profile and c == levels[0]:
                 command.append("--profile")
-            completed = subprocess.run(command, capture_output=True, text=True, check=True)
+            completed = _run_child(command)
             figures = json.loads(completed.stdout.strip().splitlines()[-1])
             if figures["llm_calls"] or figures["cache_hits"] != n:
                 raise SystemExit(f"the re-run was not served from the cache: {figures}")
@@ -203,7 +224,7 @@ def main() -> None:
                 "--cache-dir", str(root / "cache"), "--base-url", served.base_url, "--concurrency", str(levels[0]),
                 "--tracemalloc",
             ]
-            completed = subprocess.run(command, capture_output=True, text=True, check=True)
+            completed = _run_child(command)
             traced = json.loads(completed.stdout.strip().splitlines()[-1])["tracemalloc_peak_mib"]
     save_result("cache", {"articles": n, "populate": populate, "reruns": reruns, "tracemalloc_peak_mib": traced})
     print(f"cache: {n:,} articles, populated in {populate['wall_s']:.1f} s")
