@@ -34,8 +34,9 @@ REPO = BENCH_DIR.parent
 if str(REPO) not in sys.path:
     sys.path.insert(1, str(REPO))
 RESULTS_DIR = BENCH_DIR / "results"
-SAMPLE_DIR = Path(os.environ.get("EXTRACTOR_SAMPLE_ARTICLES", "/work/shared/articles"))
-POLNEAR_DEV_TEXT = Path(os.environ.get("EXTRACTOR_POLNEAR_DEV", "/work/shared/polnear/dev")) / "text"
+SHARED = REPO.parent / "shared"  # beside the checkout, as the tests and `make run` expect it
+SAMPLE_DIR = Path(os.environ.get("EXTRACTOR_SAMPLE_ARTICLES", SHARED / "articles"))
+POLNEAR_DEV_TEXT = Path(os.environ.get("EXTRACTOR_POLNEAR_DEV", SHARED / "polnear" / "dev")) / "text"
 
 
 def sample_texts() -> list[tuple[str, str]]:
