@@ -175,23 +175,18 @@ def _wait_for_lines(path: Path, count: int, timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
+def _one_at_a_time(source: Path, out: Path, base_url: str) -> list[str]:
+    """CLI arguments: whole_article on the fake endpoint, one article at a time, no cache (slow enough to interrupt)."""
+    return [str(source), "-o", str(out), "--strategy", "whole_article", "--base-url", base_url,
+            "--concurrency", "1", "--no-cache"]  # fmt: skip
+
+
 def test_case4_a_second_writer_is_refused_and_the_first_finishes_whole(articles_dir: Path, tmp_path: Path) -> None:
     articles = make_articles(articles_dir, 40)
     source = write_jsonl(tmp_path / "in.jsonl", articles)
     out = tmp_path / "out.jsonl"
     with FakeEndpoint(respond=reporting_responder, latency_s=0.3) as endpoint:
-        args = [
-            str(source),
-            "-o",
-            str(out),
-            "--strategy",
-            "whole_article",
-            "--base-url",
-            endpoint.base_url,
-            "--concurrency",
-            "1",
-            "--no-cache",
-        ]
+        args = _one_at_a_time(source, out, endpoint.base_url)
         first = popen_cli(args, tmp_path / "cache")
         _wait_for_lines(tmp_path / "out.jsonl.partial", 2)
         later = [popen_cli(args, tmp_path / "cache"), popen_cli([*args, "--resume"], tmp_path / "cache")]
@@ -216,18 +211,7 @@ def test_an_interrupted_overwrite_keeps_the_previous_output_and_resume_completes
     source = write_jsonl(tmp_path / "in.jsonl", articles)
     out = tmp_path / "out.jsonl"
     with FakeEndpoint(respond=reporting_responder, latency_s=0.1) as endpoint:
-        args = [
-            str(source),
-            "-o",
-            str(out),
-            "--strategy",
-            "whole_article",
-            "--base-url",
-            endpoint.base_url,
-            "--concurrency",
-            "1",
-            "--no-cache",
-        ]
+        args = _one_at_a_time(source, out, endpoint.base_url)
         assert run_cli(args, tmp_path / "cache").returncode == 0
         previous = out.read_bytes()
         again = popen_cli(args, tmp_path / "cache")
