@@ -73,6 +73,21 @@ def test_nullable_fields_may_be_null_as_polnear_needs(tmp_path: Path) -> None:
     assert gold.articles["a1"].article.claims[0].claimant is None
 
 
+def test_annotator_notes_are_optional_and_kept_on_claims_and_articles(tmp_path: Path) -> None:
+    line = article_line(notes="Headline left out: front matter.")
+    line["claims"][0]["notes"] = "Borderline: a forecast, stated declaratively."
+    article = load_gold(write_gold(tmp_path, line), base_dir=tmp_path).articles["a1"].article
+    assert article.notes == "Headline left out: front matter."
+    assert article.claims[0].notes == "Borderline: a forecast, stated declaratively."
+    assert load_gold(write_gold(tmp_path, article_line()), base_dir=tmp_path).articles["a1"].article.notes is None
+
+
+def test_notes_must_be_text(tmp_path: Path) -> None:
+    line = article_line()
+    line["claims"][0]["notes"] = ["not", "a", "string"]
+    assert ":1: field claims[0].notes:" in load_error(tmp_path, line)
+
+
 def test_invalid_json_names_file_and_line(tmp_path: Path) -> None:
     message = load_error(tmp_path, article_line(), '{"id": "a2", ')
     assert f"{tmp_path / 'gold.jsonl'}:2: invalid JSON" in message

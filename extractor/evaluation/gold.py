@@ -53,6 +53,9 @@ class GoldClaim(_Strict):
     said_on: dt.date | None = None
     attribution: AttributionKind | None = None
     cue: str | None = None
+    notes: str | None = Field(
+        default=None, description="The annotator's reason for a borderline decision (docs/annotation.md); not scored."
+    )
 
     @model_validator(mode="after")
     def _parts_cover_evidence(self) -> GoldClaim:
@@ -90,6 +93,9 @@ class GoldArticle(_Strict):
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     published: dt.date | None = None
     claims: list[GoldClaim]
+    notes: str | None = Field(
+        default=None, description="The annotator's remarks on the article as a whole (e.g. what was left out and why)."
+    )
 
 
 @dataclass(frozen=True)
