@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from extractor.evaluation.errors import EvalInputError
-from extractor.evaluation.gold import load_gold
+from extractor.evaluation.gold import gold_line, load_gold
 
 TEXT = "Ana López said: “Prices will fall.” The bank denied it.\n"
 
@@ -80,6 +80,16 @@ def test_annotator_notes_are_optional_and_kept_on_claims_and_articles(tmp_path: 
     assert article.notes == "Headline left out: front matter."
     assert article.claims[0].notes == "Borderline: a forecast, stated declaratively."
     assert load_gold(write_gold(tmp_path, article_line()), base_dir=tmp_path).articles["a1"].article.notes is None
+
+
+def test_gold_line_writes_notes_only_where_given(tmp_path: Path) -> None:
+    line = article_line()
+    line["claims"][0]["notes"] = "A forecast, stated declaratively."
+    article = load_gold(write_gold(tmp_path, line), base_dir=tmp_path).articles["a1"].article
+    written = json.loads(gold_line(article))
+    assert "notes" not in written
+    assert written["claims"][0]["notes"] == "A forecast, stated declaratively."
+    assert written["claims"][0]["cue"] == "said" and "evidence_parts" in written["claims"][0]
 
 
 def test_notes_must_be_text(tmp_path: Path) -> None:

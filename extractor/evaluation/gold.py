@@ -279,5 +279,13 @@ def _preview(value: str, limit: int = 60) -> str:
 
 
 def gold_line(article: GoldArticle) -> str:
-    """Serialise a gold article as one JSON line (nulls kept, so the format stays explicit)."""
-    return json.dumps(article.model_dump(mode="json"), ensure_ascii=False)
+    """Serialise a gold article as one JSON line (nulls kept, so the format stays explicit).
+
+    The optional annotator ``notes`` are the exception: left out when absent, so converted gold
+    (``gold import-brat``) reads as it did before notes existed.
+    """
+    data = article.model_dump(mode="json")
+    for record in (data, *data["claims"]):
+        if record.get("notes") is None:
+            record.pop("notes", None)
+    return json.dumps(data, ensure_ascii=False)
