@@ -53,6 +53,7 @@ class GoldClaim(_Strict):
     said_on: dt.date | None = None
     attribution: AttributionKind | None = None
     cue: str | None = None
+    notes: str | None = None
 
     @model_validator(mode="after")
     def _parts_cover_evidence(self) -> GoldClaim:
@@ -90,6 +91,7 @@ class GoldArticle(_Strict):
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     published: dt.date | None = None
     claims: list[GoldClaim]
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
