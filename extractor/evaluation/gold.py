@@ -40,6 +40,9 @@ class GoldClaimant(_Strict):
     organization: str | None = None
     mention: str | None = Field(default=None, description="The source as written at this attribution.")
     aliases: list[str] = Field(default_factory=list, description="Other acceptable names.")
+    named: bool | None = Field(
+        default=None, description="Whether `name` is a name (true) or a description such as 'officials' (false)."
+    )
 
 
 class GoldClaim(_Strict):
@@ -90,6 +93,10 @@ class GoldArticle(_Strict):
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     published: dt.date | None = None
     claims: list[GoldClaim]
+    reviewed: bool = Field(
+        default=True,
+        description="False for a draft nobody has checked (`gold from-predictions`, an annotation not marked done).",
+    )
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,12 @@ def parse_gold(raw_file: bytes, path: Path, read_article: ArticleReader) -> Gold
     if not articles:
         raise EvalInputError(f"{path}: gold file holds no articles")
     warnings = []
+    unreviewed = [article_id for article_id, loaded in articles.items() if not loaded.article.reviewed]
+    if unreviewed:
+        warnings.append(
+            f"{len(unreviewed)} of {len(articles)} articles in {path} are unreviewed drafts (reviewed: false); "
+            "scores against them measure agreement with the draft's source, not quality"
+        )
     if legacy:
         warnings.append(
             f"{legacy} article paths in {path} were found relative to the working directory, not to the gold file; "
@@ -273,5 +286,15 @@ def _preview(value: str, limit: int = 60) -> str:
 
 
 def gold_line(article: GoldArticle) -> str:
-    """Serialise a gold article as one JSON line (nulls kept, so the format stays explicit)."""
-    return json.dumps(article.model_dump(mode="json"), ensure_ascii=False)
+    """Serialise a gold article as one JSON line (nulls kept, so the format stays explicit).
+
+    The two optional fields added later (``reviewed``, a claimant's ``named``) are written only when
+    they say something, so gold files written before them stay byte-identical.
+    """
+    data = article.model_dump(mode="json")
+    if data["reviewed"]:
+        del data["reviewed"]
+    for claim in data["claims"]:
+        if claim["claimant"] is not None and claim["claimant"]["named"] is None:
+            del claim["claimant"]["named"]
+    return json.dumps(data, ensure_ascii=False)
