@@ -292,3 +292,62 @@ def merge_command(
     _write_gold(output, merged)
     claims = sum(len(article.claims) for article in merged)
     Console(stderr=True, highlight=False).print(f"merged gold: {len(merged)} articles, {claims} claims -> {output}")
+
+
+class DiffFormat(enum.StrEnum):
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+def diff_command(
+    first: Annotated[Path, typer.Argument(help="Run A: predictions (JSON Lines from `extractor extract`).")],
+    second: Annotated[Path, typer.Argument(help="Run B: predictions of the same articles.")],
+    gold: Annotated[
+        Path | None, typer.Option("--gold", help="Gold file: also say which changes fixed a miss or broke a match.")
+    ] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", help="md (a PR comment), html or json.")] = (
+        DiffFormat.MD
+    ),
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here, not to standard output.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Markdown: the most changed articles shown.")] = 10,
+) -> None:
+    """What changed between two runs, per article: claims only in A, only in B, and changed on the same evidence.
+
+    Exit 0 (whatever changed), or 2 on bad input. HTML needs -o (the review page in diff mode).
+    """
+    from extractor.evaluation.diff import diff_runs, render_markdown
+    from extractor.evaluation.gold import load_gold
+    from extractor.evaluation.predictions import load_predictions
+
+    if output_format is DiffFormat.HTML and output is None:
+        raise _fail("--format html writes a page: give it a file with -o")
+    try:
+        run_a, run_b = load_predictions(first), load_predictions(second)
+        gold_set = load_gold(gold) if gold is not None else None
+    except EvalInputError as exc:
+        raise _fail(str(exc)) from None
+    diff = diff_runs(run_a, run_b, gold_set)
+    if not diff.totals.articles:
+        raise _fail(f"{first} and {second} hold no article in common (by id or by text)")
+    if output_format is DiffFormat.HTML:
+        from extractor.review.diffpage import build_diff_page
+        from extractor.review.render import ReviewOutputError, write_page
+        from extractor.review.texts import TextResolver
+
+        texts = TextResolver([Path.cwd(), second.resolve().parent, first.resolve().parent])
+        try:
+            assert output is not None  # checked above
+            write_page(build_diff_page(diff, run_a, run_b, texts), output, inputs=[first, second])
+        except ReviewOutputError as exc:
+            raise _fail(str(exc)) from None
+        return
+    rendered = render_markdown(diff, top=top) if output_format is DiffFormat.MD else diff.model_dump_json(indent=2)
+    if output is None:
+        typer.echo(rendered, nl=not rendered.endswith("\n"))
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(rendered if rendered.endswith("\n") else rendered + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None

@@ -13,6 +13,23 @@
   const data = JSON.parse(document.getElementById("review-data").textContent);
   const articles = data.articles;
   const hasGold = data.has_gold;
+  // The words the page uses; diff mode (run A against run B) replaces them (model.py's labels).
+  const L = Object.assign({
+    gold: "gold",
+    predicted: "predicted",
+    matched: "matched",
+    missed: "missed",
+    spurious: "spurious",
+    "gold-matched": "gold span of a match",
+    missed_badge: "missed (gold)",
+    pair_title: "Paired gold claim",
+    field_gold: "gold",
+    field_predicted: "predicted",
+    agree: "Claimant, stance and date agree with the gold claim (where it annotates them).",
+    gold_claims: "gold claims",
+    predicted_claims: "predicted claims",
+  }, data.labels || {});
+  if (data.labels && data.labels.missed && !data.labels.missed_badge) L.missed_badge = data.labels.missed;
   const state = {
     sortKey: null,
     sortDir: 1,
@@ -107,11 +124,11 @@
         { key: "id", label: "article", value: (a) => a.id },
         { key: "title", label: "title", value: (a) => a.title || "" },
         { key: "status", label: "status", value: (a) => a.status },
-        { key: "gold", label: "gold", num: true, value: (a) => count(a, (c) => c.side === "gold") },
-        { key: "predicted", label: "predicted", num: true, value: predictedCount },
-        { key: "matched", label: "matched", num: true, value: (a) => count(a, (c) => c.match === "matched") },
-        { key: "missed", label: "missed", num: true, value: (a) => count(a, (c) => c.match === "missed") },
-        { key: "spurious", label: "spurious", num: true, value: (a) => count(a, (c) => c.match === "spurious") },
+        { key: "gold", label: L.gold, num: true, value: (a) => count(a, (c) => c.side === "gold") },
+        { key: "predicted", label: L.predicted, num: true, value: predictedCount },
+        { key: "matched", label: L.matched, num: true, value: (a) => count(a, (c) => c.match === "matched") },
+        { key: "missed", label: L.missed, num: true, value: (a) => count(a, (c) => c.match === "missed") },
+        { key: "spurious", label: L.spurious, num: true, value: (a) => count(a, (c) => c.match === "spurious") },
         { key: "precision", label: "P", num: true, score: true, value: (a) => (a.scores ? a.scores.precision : null) },
         { key: "recall", label: "R", num: true, score: true, value: (a) => (a.scores ? a.scores.recall : null) },
         { key: "f1", label: "F1", num: true, score: true, value: (a) => (a.scores ? a.scores.f1 : null) },
@@ -152,13 +169,13 @@
     const s = data.summary;
     const cards = [
       ["articles", `${s.articles} (${s.ok} ok, ${s.error} error${hasGold ? `, ${s.missing} missing` : ""})`],
-      ["predicted claims", String(s.claims)],
+      [L.predicted_claims, String(s.claims)],
       ["highlighted", `${s.highlighted} (${s.not_highlighted} not placed)`],
       ["articles without text", String(s.without_text)],
     ];
     if (hasGold) {
-      cards.push(["gold claims", String(s.gold_claims)], ["matched", String(s.matched)]);
-      cards.push(["missed", String(s.missed)], ["spurious", String(s.spurious)]);
+      cards.push([L.gold_claims, String(s.gold_claims)], [L.matched, String(s.matched)]);
+      cards.push([L.missed, String(s.missed)], [L.spurious, String(s.spurious)]);
     }
     const block = h("section", { class: "summary", id: "summary" }, [
       h("div", { class: "cards" }, cards.map(([label, value]) => h("div", { class: "card" }, [h("span", { class: "card-label", text: label }), h("span", { class: "card-value", text: value })]))),
@@ -173,7 +190,7 @@
       block.append(h("div", { class: `gate ${s.gate.passed ? "pass" : "fail"}`, id: "gate" }, [h("strong", { text: verdict }), h("ul", null, checks)]));
     }
     if (s.warnings.length) block.append(h("ul", { class: "warnings" }, s.warnings.map((w) => h("li", { text: w }))));
-    const sources = [`predictions: ${data.predictions}`];
+    const sources = [data.mode === "diff" ? `runs: ${data.predictions}` : `predictions: ${data.predictions}`];
     if (data.gold) sources.push(`gold: ${data.gold}`);
     sources.push(`generated ${data.generated_at}`);
     block.append(h("p", { class: "provenance", text: sources.join(" · ") }));
@@ -292,7 +309,7 @@
     const item = h("li", { class: `claim-item ${claimClasses(claim)}`, "data-claim": claim.id, tabindex: "-1" }, [
       h("div", { class: "claim-head" }, [
         claim.stance ? badge(`stance-${claim.stance}`, claim.stance) : badge("stance-none", "no stance"),
-        claim.match ? badge(`match-${claim.match}`, claim.match === "missed" ? "missed (gold)" : claim.match) : null,
+        claim.match ? badge(`match-${claim.match}`, claim.match === "missed" ? L.missed_badge : L[claim.match] || claim.match) : null,
         h("span", { class: "claimant", text: claim.claimant || "(no claimant)" }),
       ]),
       h("div", { class: "claim-text", text: claim.claim }),
@@ -328,17 +345,17 @@
       detail.replaceChildren(h("p", { class: "hint", text: "Select a claim (click it, or press j / k) to see all its fields." }));
       return;
     }
-    const title = claim.side === "gold" ? "Gold claim (missed)" : claim.match ? `Predicted claim (${claim.match})` : "Claim";
+    const title = claim.side === "gold" ? `${L.gold} claim (${L.missed})` : claim.match ? `${L.predicted} claim (${L[claim.match] || claim.match})` : "Claim";
     const parts = [h("h3", { text: title }), h("dl", null, claimFields(claim))];
     const pair = claim.pair ? claimById(article, claim.pair) : null;
     if (pair) {
-      parts.push(h("h3", { text: "Paired gold claim" }), h("dl", null, claimFields(pair)));
+      parts.push(h("h3", { text: L.pair_title }), h("dl", null, claimFields(pair)));
     }
     if (claim.disagreements.length) {
       const rows = claim.disagreements.map((d) => h("tr", null, [h("th", { scope: "row", text: d.field }), h("td", { text: d.gold ?? "–" }), h("td", { text: d.predicted ?? "–" })]));
-      parts.push(h("h3", { text: "Disagreements" }), h("table", { class: "disagreements" }, [h("thead", null, [h("tr", null, [h("th", { text: "field" }), h("th", { text: "gold" }), h("th", { text: "predicted" })])]), h("tbody", null, rows)]));
+      parts.push(h("h3", { text: "Disagreements" }), h("table", { class: "disagreements" }, [h("thead", null, [h("tr", null, [h("th", { text: "field" }), h("th", { text: L.field_gold }), h("th", { text: L.field_predicted })])]), h("tbody", null, rows)]));
     } else if (pair) {
-      parts.push(h("p", { class: "agree", text: "Claimant, stance and date agree with the gold claim (where it annotates them)." }));
+      parts.push(h("p", { class: "agree", text: L.agree }));
     }
     detail.replaceChildren(...parts);
   }
@@ -392,10 +409,10 @@
     const items = [h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts", text: "asserts" })]), h("span", { class: "legend-item" }, [h("span", { class: "sample stance-denies", text: "denies" })])];
     if (hasGold) {
       items.push(
-        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-matched", text: "matched" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-missed", text: "missed (gold only)" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-spurious", text: "spurious (predicted only)" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-gold-matched", text: "gold span of a match" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-matched", text: L.matched })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-missed", text: data.labels && data.labels.missed ? L.missed : "missed (gold only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-spurious", text: data.labels && data.labels.spurious ? L.spurious : "spurious (predicted only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-gold-matched", text: L["gold-matched"] })]),
       );
     }
     return h("div", { class: "legend", "aria-label": "Highlight styles" }, items);
@@ -523,6 +540,10 @@
       box.addEventListener("change", () => { f.match[key] = box.checked; onFiltersChanged(); });
     }
     document.getElementById("match-filters").hidden = !hasGold;
+    for (const key of ["matched", "missed", "spurious"]) {
+      const label = document.getElementById(`f-${key}`).parentElement.lastChild;
+      if (label && label.nodeType === Node.TEXT_NODE) label.textContent = L[key];
+    }
     if (!hasGold) status.querySelector('option[value="missing"]').remove();
     document.getElementById("f-clear").addEventListener("click", () => {
       search.value = claimant.value = stance.value = status.value = "";
