@@ -79,6 +79,7 @@ class PageClaim(_Frozen):
     said_on: str | None
     attribution: str | None
     cue: str | None
+    named: bool | None = Field(default=None, description="The claimant's `named` (annotate mode exports it).")
     disagreements: list[FieldDisagreement] = Field(default_factory=list)
 
 
@@ -231,6 +232,7 @@ def _predicted_claim(
         said_on=claim.said_on.isoformat() if claim.said_on else None,
         attribution=claim.attribution.value,
         cue=claim.cue,
+        named=claim.claimant.named,
         disagreements=disagreements,
     )
 

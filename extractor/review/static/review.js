@@ -40,6 +40,17 @@
     indexDirty: true,
     filters: { search: "", stance: "", claimant: "", status: "", match: { matched: true, missed: true, spurious: true } },
   };
+  // Annotate mode (static/annotate.js, loaded first): decisions, added claims, export.
+  const annotator = data.mode === "annotate" && window.extractorAnnotator
+    ? window.extractorAnnotator({
+        data,
+        articles,
+        h: (...args) => h(...args),
+        rerender,
+        selected: () => state.selected,
+        stepClaim: (step) => stepClaim(step),
+      })
+    : null;
   const indexView = document.getElementById("index-view");
   const articleView = document.getElementById("article-view");
 
@@ -144,6 +155,8 @@
         { key: "unplaced", label: "not highlighted", num: true, value: (a) => count(a, (c) => !c.span) },
         { key: "note", label: "note", value: noteOf },
       ];
+
+  if (annotator) columns.splice(columns.length - 1, 0, { key: "done", label: "done", value: (a) => (annotator.isDone(a) ? "done" : "") });
 
   function computeOrder() {
     const order = [];
@@ -358,6 +371,7 @@
       parts.push(h("p", { class: "agree", text: L.agree }));
     }
     detail.replaceChildren(...parts);
+    if (annotator) annotator.detail(article, claim, detail);
   }
 
   function selectClaim(id, scroll) {
@@ -456,6 +470,18 @@
     articleView.replaceChildren(nav, header, legend(), h("div", { class: "article-layout" }, [textPane, side]));
     renderDetail(article, null);
     applyClaimFilters();
+    if (annotator) annotator.decorate(article, articleView);
+  }
+
+  // Draw the open article again (annotate mode changed it), keeping or moving the selection.
+  function rerender(selectId) {
+    if (state.current < 0) return;
+    const keep = selectId !== undefined ? selectId : state.selected;
+    const top = window.scrollY;
+    renderArticle(state.current);
+    state.indexDirty = true;
+    if (keep) selectClaim(keep, false);
+    window.scrollTo(0, top);
   }
 
   function stepArticle(step) {
@@ -493,7 +519,7 @@
   }
 
   function route() {
-    const found = /^#\/a\/(\d+)(?:\/c\/([pg]\d+))?$/.exec(location.hash);
+    const found = /^#\/a\/(\d+)(?:\/c\/([pga]\d+))?$/.exec(location.hash);
     const index = found ? Number(found[1]) : -1;
     if (index < 0 || index >= articles.length) {
       showIndex();
@@ -565,6 +591,10 @@
       return;
     }
     const inArticle = !articleView.hidden;
+    if (annotator && inArticle && annotator.onKey(event, articles[state.current])) {
+      event.preventDefault();
+      return;
+    }
     switch (event.key) {
       case "/":
         event.preventDefault();
