@@ -99,7 +99,7 @@ def review_command(
         exportable = sum(1 for article in page.articles if article.annotation and article.annotation.source)
         err.print(
             f"annotate: {exportable} of {summary.articles} articles can be exported as gold; save the export in "
-            f"{(gold_dir if gold_dir is not None else output.parent).resolve()} (its sources are relative to that folder)"
+            f"{(gold_dir if gold_dir is not None else output.parent).resolve()} (sources are relative to it)"
         )
     if summary.without_text:
         err.print(f"[yellow]warning:[/yellow] {summary.without_text} articles without their text (see their notes)")
