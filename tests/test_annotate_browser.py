@@ -56,7 +56,10 @@ def select_with_mouse(page: Page, text: str, quote: str) -> None:
             nodes.push([node, seen]);
             seen += node.data.length;
           }
-          const at = (pos) => { const [node, first] = nodes.filter(([, first]) => first <= pos).pop(); return [node, pos - first]; };
+          const at = (pos) => {
+            const [node, first] = nodes.filter(([, first]) => first <= pos).pop();
+            return [node, pos - first];
+          };
           const charRect = (pos) => {
             const [node, offset] = at(pos);
             const range = document.createRange();
@@ -66,7 +69,8 @@ def select_with_mouse(page: Page, text: str, quote: str) -> None:
           };
           at(start)[0].parentElement.scrollIntoView({ block: "center" });
           const first = charRect(start), last = charRect(end - 1);
-          return { x0: first.left + 1, y0: first.top + first.height / 2, x1: last.right - 1, y1: last.top + last.height / 2 };
+          const middle = (rect) => rect.top + rect.height / 2;
+          return { x0: first.left + 1, y0: middle(first), x1: last.right - 1, y1: middle(last) };
         }""",
         [start16, end16],
     )
