@@ -238,3 +238,56 @@ def test_hostile_text_stays_inert_and_a_selection_after_astral_characters_export
     assert (added["evidence"]["start"], added["evidence"]["end"]) == (begin, begin + len(missed))
     assert added["claimant"]["name"] == '<img src=x onerror="window.__pwned = 6">'
     assert opened.problems == []
+
+
+def test_continuing_from_an_earlier_gold_starts_from_its_decisions(
+    browser: Browser, baseline_seed_predictions: Path, tmp_path: Path
+) -> None:
+    # An earlier export: the first claim rejected (absent), the second with another claimant, one claim added.
+    draft = tmp_path / "draft.jsonl"
+    result = runner.invoke(app, ["gold", "from-predictions", str(baseline_seed_predictions), "-o", str(draft)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in draft.read_text(encoding="utf-8").splitlines()]
+    line = next(item for item in lines if ARTICLE in item["id"])
+    text = (tmp_path / line["source"]).read_text(encoding="utf-8")
+    line["claims"][1]["claimant"]["name"] = "Someone Else"
+    start = text.index(MISSED)
+    evidence = {"quote": MISSED, "start": start, "end": start + len(MISSED)}
+    added = {**line["claims"][0], "claim": MISSED, "evidence": evidence}
+    line["claims"] = [*line["claims"][1:], added]
+    line["reviewed"] = True
+    draft.write_text("".join(json.dumps(item) + "\n" for item in lines), encoding="utf-8")
+
+    page_path = tmp_path / "annotate.html"
+    arguments = ["review", str(baseline_seed_predictions), "--annotate", "--gold", str(draft), "-o", str(page_path)]
+    assert runner.invoke(app, arguments).exit_code == 0
+    index = [json.loads(item)["id"] for item in baseline_seed_predictions.read_text().splitlines()].index(line["id"])
+    opened = open_annotation(browser, page_path, index)
+    page = opened.page
+    found = decisions(page)
+    assert found["p0"] == "rejected" and found["p1"] == "edited"
+    assert {found[f"p{i}"] for i in range(2, len(line["claims"]))} == {"accepted"}
+    assert list(found.values()).count("added") == 1
+    expect(page.locator("#article-done")).to_be_checked()
+    expect(page.locator("#progress")).to_have_text("1 of 5 articles done")
+    assert opened.problems == []
+
+
+def test_the_diff_page_names_run_a_and_run_b(browser: Browser, tmp_path: Path) -> None:
+    from tests.test_diff import planted
+
+    run_a, run_b, _ = planted(tmp_path)
+    page_path = tmp_path / "diff.html"
+    result = runner.invoke(app, ["diff", str(run_a), str(run_b), "--format", "html", "-o", str(page_path)])
+    assert result.exit_code == 0, result.output
+    opened = open_page(browser, page_path)
+    page = opened.page
+    headers = page.eval_on_selector_all("table.index th", "els => els.map(e => e.textContent.trim())")
+    assert {"A", "B", "same span", "only in A", "only in B"} <= set(headers)
+    page.click("td.col-id a >> nth=0")
+    page.wait_for_selector("li.claim-item")
+    badges = page.eval_on_selector_all("li.claim-item .badge.match-missed", "els => els.map(e => e.textContent)")
+    assert badges == ["only in A"]
+    page.click('li.claim-item.match-matched:has-text("denies")')
+    assert "stance" in page.inner_text("#detail") and "Run A's claim on the same span" in page.inner_text("#detail")
+    assert opened.problems == []
