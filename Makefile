@@ -54,7 +54,8 @@ bench: setup
 	.venv/bin/python -m pip install -q -e ".[bench]"
 	.venv/bin/python bench/run_all.py
 
-# Regenerate docs/review-seeds.png: the review page of the five sample articles (baseline strategy,
-# no model) against the seed gold, opened in headless Chromium.
+# Regenerate docs/review-seeds.png (the review page of the five sample articles, baseline strategy,
+# no model, against the seed gold) and docs/annotate.png (the annotation page), in headless Chromium.
 screenshot: setup browser
 	.venv/bin/python scripts/review_screenshot.py docs/review-seeds.png
+	.venv/bin/python scripts/annotate_screenshot.py docs/annotate.png

@@ -51,7 +51,7 @@ from extractor.config import (
     ExtractorConfig,
 )
 from extractor.errors import ExtractorError
-from extractor.evaluation.cli import eval_command, gold_app
+from extractor.evaluation.cli import diff_command, eval_command, gold_app
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.records import output_json_schema
@@ -73,6 +73,7 @@ app = typer.Typer(
 cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
+app.command("diff")(diff_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 app.command("serve")(serve_command)

@@ -122,3 +122,42 @@ def test_offsets_are_code_points_so_emoji_and_accents_before_a_span_do_not_shift
     byte_start = len(text[:start].encode("utf-8"))
     shifted = [ClaimSpans(spans=((byte_start, byte_start + 20),), claim="p")]
     assert match_article(text, shifted, gold).exact_matches == 0
+
+
+def test_among_gold_claims_on_the_same_words_the_same_claimant_is_paired() -> None:
+    # Two gold claims on one span (Psaki asserts, Ryabkov denies), one prediction (Ryabkov, denies):
+    # the claim texts favour Psaki, but who said it must decide the pairing.
+    gold = [
+        spans_of(TEXT, "Delta epsilon zeta eta", claim="Delta epsilon zeta eta"),
+        spans_of(TEXT, "Delta epsilon zeta eta", claim="Something else entirely"),
+    ]
+    predicted = [spans_of(TEXT, "Delta epsilon zeta eta", claim="Delta epsilon zeta eta")]
+    claimants = {"p": ["Ryabkov"], "g": ["Psaki", "Ryabkov"]}
+
+    def agreement(i: int, j: int) -> tuple[bool, bool]:
+        return claimants["p"][i] == claimants["g"][j], False
+
+    assert [p.gold for p in match_article(TEXT, predicted, gold).pairs] == [0]
+    result = match_article(TEXT, predicted, gold, agreement=agreement)
+    assert [(p.predicted, p.gold) for p in result.pairs] == [(0, 1)]
+    assert result.unmatched_gold == [0]
+
+
+def test_stance_breaks_the_tie_between_two_claims_of_the_same_claimant() -> None:
+    gold = [
+        spans_of(TEXT, "Delta epsilon zeta eta", claim="Delta epsilon zeta eta"),
+        spans_of(TEXT, "Delta epsilon zeta eta", claim="Other words"),
+    ]
+    predicted = [spans_of(TEXT, "Delta epsilon zeta eta")]
+    stances = ["asserts", "denies"]
+    result = match_article(TEXT, predicted, gold, agreement=lambda i, j: (True, stances[j] == "denies"))
+    assert [p.gold for p in result.pairs] == [1]
+
+
+def test_claimant_preference_never_costs_a_pair() -> None:
+    # P0 overlaps G0 (same claimant) and G1; P1 overlaps only G0 (other claimant). Preferring the claimant
+    # would pair P0-G0 and leave two claims over; the most pairs come first: P0-G1 and P1-G0.
+    gold = [spans_of(TEXT, "Delta epsilon"), spans_of(TEXT, "zeta eta")]
+    predicted = [spans_of(TEXT, "epsilon zeta"), spans_of(TEXT, "Delta")]
+    result = match_article(TEXT, predicted, gold, agreement=lambda i, j: (i == 0 and j == 0, False))
+    assert sorted((p.predicted, p.gold) for p in result.pairs) == [(0, 1), (1, 0)]

@@ -168,11 +168,17 @@ def test_the_same_claim_predicted_twice_counts_once(tmp_path: Path) -> None:
 def test_one_prediction_spanning_two_gold_claims_finds_one(tmp_path: Path) -> None:
     gold = [gold_claim(TEXT, BALANCED), gold_claim(TEXT, TAXES, name="Bob Stone")]
     wide = "the budget is balanced. Critics, led by Bob Stone, denied that taxes will rise"
-    report = run(tmp_path, {"a": (TEXT, gold, [predicted_claim(TEXT, wide, claim="taxes will rise")])})
+    # A claimant neither gold claim has, so that the claim text decides (the claimant would come first).
+    prediction = predicted_claim(TEXT, wide, name="Cy Young", claim="taxes will rise")
+    report = run(tmp_path, {"a": (TEXT, gold, [prediction])})
     assert report.metrics["overlap_precision_micro"] == 1.0
     assert report.metrics["overlap_recall_micro"] == 0.5
     assert report.metrics["exact_f1_micro"] == 0.0
     assert [m.quote for m in report.misses] == [BALANCED]  # the claim text picked the taxes claim
+    # The same prediction by Ann Lee is paired with her claim, whatever its claim text says.
+    by_lee = predicted_claim(TEXT, wide, name="Ann Lee", claim="taxes will rise")
+    (tmp_path / "lee").mkdir()
+    assert [m.quote for m in run(tmp_path / "lee", {"a": (TEXT, gold, [by_lee])}).misses] == [TAXES]
 
 
 def test_unicode_offsets_are_code_points(tmp_path: Path) -> None:

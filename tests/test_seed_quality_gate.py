@@ -100,6 +100,9 @@ def test_default_strategy_passes_the_seed_gate(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # gold `source` paths are relative to the gold file: any folder works
     failure = seed_gate_failure(get_strategy(DEFAULT_STRATEGY), recorded_llm, articles_dir, tmp_path, baseline_run=True)
+    keep = os.environ.get("EXTRACTOR_SEED_PREDICTIONS")  # CI keeps the replayed run for `extractor diff` (docs/ci.md)
+    if keep:
+        shutil.copyfile(tmp_path / "seeds.jsonl", keep)
     assert failure is None, failure
 
 

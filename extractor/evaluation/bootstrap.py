@@ -1,13 +1,15 @@
-"""Percentile bootstrap intervals over articles for the span F1s.
+"""Percentile bootstrap intervals over articles for the span F1s and the attribute accuracies.
 
 Articles are resampled with replacement; each resample's F1 is recomputed from
-the per-article credits and counts (micro) or per-article F1s (macro). The
-procedure is documented in ``docs/evaluation.md`` ("Bootstrap intervals").
+the per-article credits and counts (micro) or per-article F1s (macro), and each
+accuracy as correct over total summed over the resampled articles (resamples
+where nothing was measured are left out). The procedure is documented in
+``docs/evaluation.md`` ("Bootstrap intervals"); the gate reads the intervals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -66,4 +68,40 @@ def percentile_intervals(
         for average, values in (("micro", micro), ("macro", macro)):
             low, high = np.percentile(values, [tail, 100 - tail])
             intervals[f"{family}_f1_{average}"] = (float(low), float(high))
+    return intervals
+
+
+def ratio_intervals(
+    tallies: Mapping[str, tuple[Sequence[float], Sequence[int]]],
+    *,
+    resamples: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, tuple[float, float]]:
+    """``name`` -> (low, high) of sum(numerator) / sum(denominator) over article resamples.
+
+    ``tallies`` gives per name the per-article numerators (e.g. correct, or a sum of per-pair scores)
+    and denominators (e.g. how many were counted).
+
+    The same seed draws the same resamples as ``percentile_intervals``. A name never measured in any
+    resample gets no interval.
+    """
+    sizes = {len(total) for _, total in tallies.values()}
+    if not tallies or resamples <= 0 or sizes == {0}:
+        return {}
+    if len(sizes) != 1:
+        raise ValueError(f"every tally needs one value per article, got lengths {sorted(sizes)}")
+    (articles,) = sizes
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, articles, size=(resamples, articles))
+    tail = (1 - confidence) / 2 * 100
+    intervals: dict[str, tuple[float, float]] = {}
+    for name, (correct, total) in tallies.items():
+        correct_sums = np.asarray(correct, dtype=float)[draws].sum(axis=1)
+        total_sums = np.asarray(total, dtype=float)[draws].sum(axis=1)
+        measured = total_sums > 0
+        if not measured.any():
+            continue
+        low, high = np.percentile(correct_sums[measured] / total_sums[measured], [tail, 100 - tail])
+        intervals[name] = (float(low), float(high))
     return intervals

@@ -40,6 +40,9 @@ class GoldClaimant(_Strict):
     organization: str | None = None
     mention: str | None = Field(default=None, description="The source as written at this attribution.")
     aliases: list[str] = Field(default_factory=list, description="Other acceptable names.")
+    named: bool | None = Field(
+        default=None, description="Whether `name` is a name (true) or a description such as 'officials' (false)."
+    )
 
 
 class GoldClaim(_Strict):
@@ -95,6 +98,10 @@ class GoldArticle(_Strict):
     claims: list[GoldClaim]
     notes: str | None = Field(
         default=None, description="The annotator's remarks on the article as a whole (e.g. what was left out and why)."
+    )
+    reviewed: bool = Field(
+        default=True,
+        description="False for a draft nobody has checked (`gold from-predictions`, an annotation not marked done).",
     )
 
 
@@ -223,6 +230,12 @@ def parse_gold(raw_file: bytes, path: Path, read_article: ArticleReader) -> Gold
     if not articles:
         raise EvalInputError(f"{path}: gold file holds no articles")
     warnings = []
+    unreviewed = [article_id for article_id, loaded in articles.items() if not loaded.article.reviewed]
+    if unreviewed:
+        warnings.append(
+            f"{len(unreviewed)} of {len(articles)} articles in {path} are unreviewed drafts (reviewed: false); "
+            "scores against them measure agreement with the draft's source, not quality"
+        )
     if legacy:
         warnings.append(
             f"{legacy} article paths in {path} were found relative to the working directory, not to the gold file; "
@@ -281,11 +294,17 @@ def _preview(value: str, limit: int = 60) -> str:
 def gold_line(article: GoldArticle) -> str:
     """Serialise a gold article as one JSON line (nulls kept, so the format stays explicit).
 
-    The optional annotator ``notes`` are the exception: left out when absent, so converted gold
-    (``gold import-brat``) reads as it did before notes existed.
+    The optional fields added later (annotator ``notes``, ``reviewed``, a claimant's ``named``) are
+    written only when they say something, so gold files written before them (and converted gold,
+    ``gold import-brat``) stay byte-identical.
     """
     data = article.model_dump(mode="json")
+    if data["reviewed"]:
+        del data["reviewed"]
     for record in (data, *data["claims"]):
         if record.get("notes") is None:
             record.pop("notes", None)
+    for claim in data["claims"]:
+        if claim["claimant"] is not None and claim["claimant"]["named"] is None:
+            del claim["claimant"]["named"]
     return json.dumps(data, ensure_ascii=False)

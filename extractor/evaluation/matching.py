@@ -4,9 +4,14 @@ Claims are compared by their evidence spans, at token level: a token is a run of
 ``\\w`` characters in the article text, and a span holds every token it overlaps
 by at least one character (a discontinuous gold span holds the union over its
 parts). The pairing is one-to-one and optimal (``scipy.optimize.linear_sum_assignment``):
-it maximises first the total token Dice overlap of the pairs, rounded up to
-thousandths, and only among equally good pairings the total claim-text
-similarity (``rapidfuzz.fuzz.ratio``). Pairs without a shared token are never made.
+it maximises, in this order (each criterion decides only among pairings equal on the ones before):
+the number of pairs; the number of pairs whose claimant agrees; the number whose stance agrees; the
+total token Dice overlap of the pairs, rounded up to thousandths; the total claim-text similarity
+(``rapidfuzz.fuzz.ratio``, in whole percent). Who said it thus decides between gold claims that
+share words (one speaker asserts and another denies the same sentence) before span overlap does,
+but never at the cost of a pair, so the span scores stay about spans. Claimant and stance agreement
+come from the caller (``agreement``); without it only spans and claim texts count. Pairs without a
+shared token are never made.
 Exact-span matching is separate: see ``exact_match_count``.
 """
 
@@ -16,7 +21,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +35,8 @@ SIMILARITY_STEPS = 100
 _EXTRA_TRIM_CHARACTERS = frozenset("`´'\"")
 
 Span = tuple[int, int]
+# (predicted index, gold index) -> (same claimant, same stance)
+Agreement = Callable[[int, int], tuple[bool, bool]]
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,12 @@ def claim_similarity(left: str, right: str) -> float:
     return fuzz.ratio(left, right, processor=utils.default_process) / 100
 
 
-def match_article(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[ClaimSpans]) -> ArticleMatch:
+def match_article(
+    text: str,
+    predicted: Sequence[ClaimSpans],
+    gold: Sequence[ClaimSpans],
+    agreement: Agreement | None = None,
+) -> ArticleMatch:
     """Pair predicted and gold claims one-to-one (see the module docstring for the rule)."""
     index = TokenIndex(text)
     predicted_tokens = [index.tokens(item.spans) for item in predicted]
@@ -102,12 +114,10 @@ def match_article(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[Cla
 
     pairs: list[MatchedPair] = []
     if predicted and gold:
-        # Integer weights make the order of the two criteria exact: the similarity
-        # summed over any pairing stays below one Dice step.
-        dice_weight = SIMILARITY_STEPS * min(len(predicted), len(gold)) + 1
-        weights = np.zeros((len(predicted), len(gold)), dtype=np.float64)
+        most = min(len(predicted), len(gold))
         shared = np.zeros((len(predicted), len(gold)), dtype=np.int64)
         similarities: dict[tuple[int, int], float] = {}
+        weights = np.zeros((len(predicted), len(gold)), dtype=np.float64)
         for i, p_tokens in enumerate(predicted_tokens):
             for j, g_tokens in enumerate(gold_tokens):
                 common = len(p_tokens & g_tokens)
@@ -118,7 +128,10 @@ def match_article(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[Cla
                 similarity = claim_similarity(predicted[i].claim, gold[j].claim)
                 similarities[i, j] = similarity
                 shared[i, j] = common
-                weights[i, j] = dice_steps * dice_weight + round(similarity * SIMILARITY_STEPS)
+                same_claimant, same_stance = agreement(i, j) if agreement is not None else (False, False)
+                weights[i, j] = _pair_weight(
+                    most, int(same_claimant), int(same_stance), dice_steps, round(similarity * SIMILARITY_STEPS)
+                )
         rows, cols = linear_sum_assignment(weights, maximize=True)
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
             if shared[i, j] > 0:
@@ -141,6 +154,19 @@ def match_article(text: str, predicted: Sequence[ClaimSpans], gold: Sequence[Cla
         unmatched_gold=[j for j in range(len(gold)) if j not in matched_gold],
         exact_matches=exact_match_count(text, predicted, gold),
     )
+
+
+def _pair_weight(most: int, claimant: int, stance: int, dice_steps: int, similarity: int) -> float:
+    """One integer weight whose sum over any pairing orders pairings by the module docstring's criteria.
+
+    Each criterion's total over a pairing of at most ``most`` pairs stays below one step of the
+    criterion before it, so the order is exact (mixed radix). The weight stays below 2**53, where
+    float64 holds integers exactly, up to a few hundred claims a side.
+    """
+    weight = 1
+    for value, radix in ((claimant, most + 1), (stance, most + 1), (dice_steps, DICE_STEPS * most + 1)):
+        weight = weight * radix + value
+    return float(weight * (SIMILARITY_STEPS * most + 1) + similarity)
 
 
 def trimmed_span(text: str, span: Span) -> Span:

@@ -326,6 +326,20 @@ class MeaningTally:
             "organization_accuracy": self.organization.value,
         }
 
+    def ratios(self) -> dict[str, tuple[float, int]]:
+        """Each metric as (numerator, denominator) so far; differences between articles bootstrap them."""
+        pairs = len(self.findings.claim_texts)
+        return {
+            "claim_text_f1": (self.claim_text_f1_sum, pairs),
+            "claim_text_similarity": (self.claim_text_similarity_sum, pairs),
+            "polarity_consistency": (self.polarity.hits, self.polarity.total),
+            "reporting_relation_rate": (self.reporting.hits, self.reporting.total),
+            "claimant_name_rate": (self.claimant_named.hits, self.claimant_named.total),
+            "claimant_name_accuracy": (self.gold_named.hits, self.gold_named.total),
+            "role_accuracy": (self.role.hits, self.role.total),
+            "organization_accuracy": (self.organization.hits, self.organization.total),
+        }
+
     def counts(self) -> dict[str, int]:
         return {
             "claim_text_pairs": len(self.findings.claim_texts),

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.evaluation.bootstrap import percentile_intervals
+from extractor.evaluation.bootstrap import percentile_intervals, ratio_intervals
 from extractor.evaluation.gold import GoldClaim, GoldSet
 from extractor.evaluation.matching import ArticleMatch, ClaimSpans, match_article
 from extractor.evaluation.meaning import MEANING_METRIC_NAMES, MeaningFindings, MeaningTally
@@ -48,8 +48,11 @@ SPAN_AND_ACCURACY_METRIC_NAMES: tuple[str, ...] = (
     "grounding_rate",
 )
 METRIC_NAMES: tuple[str, ...] = (*SPAN_AND_ACCURACY_METRIC_NAMES, *MEANING_METRIC_NAMES)
-INTERVAL_METRICS: tuple[str, ...] = tuple(
-    f"{family}_f1_{average}" for family in SPAN_FAMILIES for average in ("micro", "macro")
+INTERVAL_METRICS: tuple[str, ...] = (
+    *(f"{family}_f1_{average}" for family in SPAN_FAMILIES for average in ("micro", "macro")),
+    *ACCURACY_METRICS.values(),
+    "grounding_rate",
+    *MEANING_METRIC_NAMES,
 )
 
 ArticleStatus = Literal["ok", "error", "missing"]
@@ -205,6 +208,8 @@ class _ArticleScore:
     attributes: dict[str, _AttributeTally] = field(
         default_factory=lambda: {name: _AttributeTally() for name in ATTRIBUTE_FIELDS}
     )
+    # This article's share of each meaning metric: (numerator, denominator), for the bootstrap.
+    meaning: dict[str, tuple[float, int]] = field(default_factory=dict)
 
     def credits(self, family: str) -> tuple[float, float]:
         if family == "overlap":
@@ -224,6 +229,15 @@ def _gold_spans(claim: GoldClaim) -> ClaimSpans:
 
 def _predicted_spans(claim: Claim) -> ClaimSpans:
     return ClaimSpans(spans=((claim.evidence.start, claim.evidence.end),), claim=claim.claim)
+
+
+def same_speaker_and_stance(predicted: Claim, gold: GoldClaim) -> tuple[bool, bool]:
+    """Whether a predicted claim names the gold claim's claimant, and takes its stance (what matching prefers)."""
+    claimant = gold.claimant
+    same_claimant = claimant is not None and claimant_matches(
+        predicted.claimant.name, claimant.name, claimant.aliases, claimant.mention
+    )
+    return same_claimant, gold.stance is not None and predicted.stance == gold.stance
 
 
 def _gold_ref(article_id: str, index: int, claim: GoldClaim) -> ClaimRef:
@@ -291,7 +305,10 @@ def _score_article(
     error: str | None,
 ) -> None:
     match: ArticleMatch = match_article(
-        text, [_predicted_spans(c) for c in predicted_claims], [_gold_spans(c) for c in gold_claims]
+        text,
+        [_predicted_spans(c) for c in predicted_claims],
+        [_gold_spans(c) for c in gold_claims],
+        agreement=lambda i, j: same_speaker_and_stance(predicted_claims[i], gold_claims[j]),
     )
     score = _ArticleScore(
         id=article_id,
@@ -337,7 +354,12 @@ def _score_article(
                         quote=gold.evidence.quote,
                     )
                 )
+    before = collected.meaning.ratios()
     collected.meaning.add_article(article_id, text, gold_claims, predicted_claims, match.pairs)
+    score.meaning = {
+        name: (numerator - before[name][0], denominator - before[name][1])
+        for name, (numerator, denominator) in collected.meaning.ratios().items()
+    }
     collected.misses.extend(_gold_ref(article_id, j, gold_claims[j]) for j in match.unmatched_gold)
     collected.spurious.extend(_predicted_ref(article_id, i, predicted_claims[i]) for i in match.unmatched_predicted)
     collected.scores.append(score)
@@ -484,6 +506,14 @@ def bootstrap_intervals(
     seed: int = BOOTSTRAP_SEED,
     confidence: float = BOOTSTRAP_CONFIDENCE,
 ) -> dict[str, Interval]:
-    """Percentile bootstrap over articles (resampled with replacement) for every F1 in INTERVAL_METRICS."""
+    """Percentile bootstrap over articles (resampled with replacement) for every metric in INTERVAL_METRICS."""
     found = percentile_intervals(scores, SPAN_FAMILIES, resamples=resamples, seed=seed, confidence=confidence)
+    tallies = {
+        metric: ([s.attributes[name].correct for s in scores], [s.attributes[name].total for s in scores])
+        for name, metric in ACCURACY_METRICS.items()
+    }
+    tallies["grounding_rate"] = ([s.grounded for s in scores], [s.n_predicted for s in scores])
+    for name in MEANING_METRIC_NAMES:
+        tallies[name] = ([s.meaning[name][0] for s in scores], [s.meaning[name][1] for s in scores])
+    found |= ratio_intervals(tallies, resamples=resamples, seed=seed, confidence=confidence)
     return {name: Interval(low=low, high=high) for name, (low, high) in found.items()}

@@ -10,7 +10,7 @@ baseline are given. Reading files and writing reports stay with the callers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from extractor.evaluation.gate import DEFAULT_TOLERANCE, BaselineReport, check_gate
@@ -35,6 +35,8 @@ def score(
     thresholds: Mapping[str, float] | None = None,
     baseline: BaselineReport | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
+    tolerances: Mapping[str, float] | None = None,
+    compared: Collection[str] | None = None,
     thresholds_file: str | None = None,
     baseline_file: str | None = None,
     only_predicted: bool = False,
@@ -67,6 +69,8 @@ def score(
             thresholds=thresholds,
             baseline=baseline,
             tolerance=tolerance,
+            tolerances=tolerances,
+            compared=compared,
             thresholds_file=thresholds_file,
             baseline_file=baseline_file,
         )

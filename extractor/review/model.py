@@ -44,6 +44,7 @@ PAGE_SCHEMA_VERSION = "review-page/1"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 MatchStatus = Literal["matched", "missed", "spurious", "gold-matched"]
+PageMode = Literal["review", "diff", "annotate"]
 
 
 class _Frozen(BaseModel):
@@ -78,7 +79,31 @@ class PageClaim(_Frozen):
     said_on: str | None
     attribution: str | None
     cue: str | None
+    named: bool | None = Field(default=None, description="The claimant's `named` (annotate mode exports it).")
     disagreements: list[FieldDisagreement] = Field(default_factory=list)
+
+
+class ArticleAnnotation(_Frozen):
+    """Annotate mode, per article: where its gold line's text is, and earlier decisions (``--gold``)."""
+
+    source: str | None = Field(description="The article file relative to the gold folder; null: cannot be gold.")
+    file_sha256: str | None
+    published: str | None
+    why_not: str | None = Field(description="Why the article cannot be exported as gold, if so.")
+    done: bool = False
+    decisions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Predicted claim id -> {status, fields} from an earlier gold."
+    )
+    added: list[dict[str, Any]] = Field(default_factory=list, description="Earlier gold claims no prediction has.")
+
+
+class AnnotationSetup(_Frozen):
+    """Annotate mode, for the whole page: the key its saved work is stored under, and the export's folder."""
+
+    key: str = Field(description="sha256 of what the page annotates: saved work is kept per page content.")
+    gold_dir: str = Field(description="The folder the exported gold's sources are relative to.")
+    stances: list[str]
+    attributions: list[str]
 
 
 class ArticleScores(_Frozen):
@@ -104,6 +129,7 @@ class PageArticle(_Frozen):
     prompt_version: str | None
     scores: ArticleScores | None
     claims: list[PageClaim]
+    annotation: ArticleAnnotation | None = None
 
 
 class MetricRow(_Frozen):
@@ -141,6 +167,11 @@ class ReviewPage(_Frozen):
     has_gold: bool
     summary: PageSummary
     articles: list[PageArticle]
+    mode: PageMode = "review"
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Words the page uses in place of its defaults (diff mode: run A/B)."
+    )
+    annotation: AnnotationSetup | None = Field(default=None, description="Annotate mode: what the export needs.")
 
 
 class Utf16Offsets:
@@ -201,6 +232,7 @@ def _predicted_claim(
         said_on=claim.said_on.isoformat() if claim.said_on else None,
         attribution=claim.attribution.value,
         cue=claim.cue,
+        named=claim.claimant.named,
         disagreements=disagreements,
     )
 

@@ -78,6 +78,8 @@ _DATA_SLOT = "<review-data-slot/>"
 def _render(page: ReviewPage) -> Iterator[str]:
     """The HTML document in pieces (the data an article at a time), so a large page is never held whole."""
     script, css = _static("review.js"), _static("review.css")
+    if page.mode == "annotate":  # the annotator registers itself first; review.js then hands it the page
+        script = _static("annotate.js") + "\n" + script
     for name, content, closing in (("review.js", script, "</script"), ("review.css", css, "</style")):
         if closing in content.lower():  # would end the inline element early
             raise ValueError(f"static/{name} must not contain {closing!r}")

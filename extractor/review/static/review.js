@@ -13,6 +13,23 @@
   const data = JSON.parse(document.getElementById("review-data").textContent);
   const articles = data.articles;
   const hasGold = data.has_gold;
+  // The words the page uses; diff mode (run A against run B) replaces them (model.py's labels).
+  const L = Object.assign({
+    gold: "gold",
+    predicted: "predicted",
+    matched: "matched",
+    missed: "missed",
+    spurious: "spurious",
+    "gold-matched": "gold span of a match",
+    missed_badge: "missed (gold)",
+    pair_title: "Paired gold claim",
+    field_gold: "gold",
+    field_predicted: "predicted",
+    agree: "Claimant, stance and date agree with the gold claim (where it annotates them).",
+    gold_claims: "gold claims",
+    predicted_claims: "predicted claims",
+  }, data.labels || {});
+  if (data.labels && data.labels.missed && !data.labels.missed_badge) L.missed_badge = data.labels.missed;
   const state = {
     sortKey: null,
     sortDir: 1,
@@ -23,6 +40,17 @@
     indexDirty: true,
     filters: { search: "", stance: "", claimant: "", status: "", match: { matched: true, missed: true, spurious: true } },
   };
+  // Annotate mode (static/annotate.js, loaded first): decisions, added claims, export.
+  const annotator = data.mode === "annotate" && window.extractorAnnotator
+    ? window.extractorAnnotator({
+        data,
+        articles,
+        h: (...args) => h(...args),
+        rerender,
+        selected: () => state.selected,
+        stepClaim: (step) => stepClaim(step),
+      })
+    : null;
   const indexView = document.getElementById("index-view");
   const articleView = document.getElementById("article-view");
 
@@ -107,11 +135,11 @@
         { key: "id", label: "article", value: (a) => a.id },
         { key: "title", label: "title", value: (a) => a.title || "" },
         { key: "status", label: "status", value: (a) => a.status },
-        { key: "gold", label: "gold", num: true, value: (a) => count(a, (c) => c.side === "gold") },
-        { key: "predicted", label: "predicted", num: true, value: predictedCount },
-        { key: "matched", label: "matched", num: true, value: (a) => count(a, (c) => c.match === "matched") },
-        { key: "missed", label: "missed", num: true, value: (a) => count(a, (c) => c.match === "missed") },
-        { key: "spurious", label: "spurious", num: true, value: (a) => count(a, (c) => c.match === "spurious") },
+        { key: "gold", label: L.gold, num: true, value: (a) => count(a, (c) => c.side === "gold") },
+        { key: "predicted", label: L.predicted, num: true, value: predictedCount },
+        { key: "matched", label: L.matched, num: true, value: (a) => count(a, (c) => c.match === "matched") },
+        { key: "missed", label: L.missed, num: true, value: (a) => count(a, (c) => c.match === "missed") },
+        { key: "spurious", label: L.spurious, num: true, value: (a) => count(a, (c) => c.match === "spurious") },
         { key: "precision", label: "P", num: true, score: true, value: (a) => (a.scores ? a.scores.precision : null) },
         { key: "recall", label: "R", num: true, score: true, value: (a) => (a.scores ? a.scores.recall : null) },
         { key: "f1", label: "F1", num: true, score: true, value: (a) => (a.scores ? a.scores.f1 : null) },
@@ -127,6 +155,8 @@
         { key: "unplaced", label: "not highlighted", num: true, value: (a) => count(a, (c) => !c.span) },
         { key: "note", label: "note", value: noteOf },
       ];
+
+  if (annotator) columns.splice(columns.length - 1, 0, { key: "done", label: "done", value: (a) => (annotator.isDone(a) ? "done" : "") });
 
   function computeOrder() {
     const order = [];
@@ -152,13 +182,13 @@
     const s = data.summary;
     const cards = [
       ["articles", `${s.articles} (${s.ok} ok, ${s.error} error${hasGold ? `, ${s.missing} missing` : ""})`],
-      ["predicted claims", String(s.claims)],
+      [L.predicted_claims, String(s.claims)],
       ["highlighted", `${s.highlighted} (${s.not_highlighted} not placed)`],
       ["articles without text", String(s.without_text)],
     ];
     if (hasGold) {
-      cards.push(["gold claims", String(s.gold_claims)], ["matched", String(s.matched)]);
-      cards.push(["missed", String(s.missed)], ["spurious", String(s.spurious)]);
+      cards.push([L.gold_claims, String(s.gold_claims)], [L.matched, String(s.matched)]);
+      cards.push([L.missed, String(s.missed)], [L.spurious, String(s.spurious)]);
     }
     const block = h("section", { class: "summary", id: "summary" }, [
       h("div", { class: "cards" }, cards.map(([label, value]) => h("div", { class: "card" }, [h("span", { class: "card-label", text: label }), h("span", { class: "card-value", text: value })]))),
@@ -173,7 +203,7 @@
       block.append(h("div", { class: `gate ${s.gate.passed ? "pass" : "fail"}`, id: "gate" }, [h("strong", { text: verdict }), h("ul", null, checks)]));
     }
     if (s.warnings.length) block.append(h("ul", { class: "warnings" }, s.warnings.map((w) => h("li", { text: w }))));
-    const sources = [`predictions: ${data.predictions}`];
+    const sources = [data.mode === "diff" ? `runs: ${data.predictions}` : `predictions: ${data.predictions}`];
     if (data.gold) sources.push(`gold: ${data.gold}`);
     sources.push(`generated ${data.generated_at}`);
     block.append(h("p", { class: "provenance", text: sources.join(" · ") }));
@@ -292,7 +322,7 @@
     const item = h("li", { class: `claim-item ${claimClasses(claim)}`, "data-claim": claim.id, tabindex: "-1" }, [
       h("div", { class: "claim-head" }, [
         claim.stance ? badge(`stance-${claim.stance}`, claim.stance) : badge("stance-none", "no stance"),
-        claim.match ? badge(`match-${claim.match}`, claim.match === "missed" ? "missed (gold)" : claim.match) : null,
+        claim.match ? badge(`match-${claim.match}`, claim.match === "missed" ? L.missed_badge : L[claim.match] || claim.match) : null,
         h("span", { class: "claimant", text: claim.claimant || "(no claimant)" }),
       ]),
       h("div", { class: "claim-text", text: claim.claim }),
@@ -328,19 +358,20 @@
       detail.replaceChildren(h("p", { class: "hint", text: "Select a claim (click it, or press j / k) to see all its fields." }));
       return;
     }
-    const title = claim.side === "gold" ? "Gold claim (missed)" : claim.match ? `Predicted claim (${claim.match})` : "Claim";
+    const title = claim.side === "gold" ? `${L.gold} claim (${L.missed})` : claim.match ? `${L.predicted} claim (${L[claim.match] || claim.match})` : "Claim";
     const parts = [h("h3", { text: title }), h("dl", null, claimFields(claim))];
     const pair = claim.pair ? claimById(article, claim.pair) : null;
     if (pair) {
-      parts.push(h("h3", { text: "Paired gold claim" }), h("dl", null, claimFields(pair)));
+      parts.push(h("h3", { text: L.pair_title }), h("dl", null, claimFields(pair)));
     }
     if (claim.disagreements.length) {
       const rows = claim.disagreements.map((d) => h("tr", null, [h("th", { scope: "row", text: d.field }), h("td", { text: d.gold ?? "–" }), h("td", { text: d.predicted ?? "–" })]));
-      parts.push(h("h3", { text: "Disagreements" }), h("table", { class: "disagreements" }, [h("thead", null, [h("tr", null, [h("th", { text: "field" }), h("th", { text: "gold" }), h("th", { text: "predicted" })])]), h("tbody", null, rows)]));
+      parts.push(h("h3", { text: "Disagreements" }), h("table", { class: "disagreements" }, [h("thead", null, [h("tr", null, [h("th", { text: "field" }), h("th", { text: L.field_gold }), h("th", { text: L.field_predicted })])]), h("tbody", null, rows)]));
     } else if (pair) {
-      parts.push(h("p", { class: "agree", text: "Claimant, stance and date agree with the gold claim (where it annotates them)." }));
+      parts.push(h("p", { class: "agree", text: L.agree }));
     }
     detail.replaceChildren(...parts);
+    if (annotator) annotator.detail(article, claim, detail);
   }
 
   function selectClaim(id, scroll) {
@@ -392,10 +423,10 @@
     const items = [h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts", text: "asserts" })]), h("span", { class: "legend-item" }, [h("span", { class: "sample stance-denies", text: "denies" })])];
     if (hasGold) {
       items.push(
-        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-matched", text: "matched" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-missed", text: "missed (gold only)" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-spurious", text: "spurious (predicted only)" })]),
-        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-gold-matched", text: "gold span of a match" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-matched", text: L.matched })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-missed", text: data.labels && data.labels.missed ? L.missed : "missed (gold only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample stance-asserts match-spurious", text: data.labels && data.labels.spurious ? L.spurious : "spurious (predicted only)" })]),
+        h("span", { class: "legend-item" }, [h("span", { class: "sample side-gold match-gold-matched", text: L["gold-matched"] })]),
       );
     }
     return h("div", { class: "legend", "aria-label": "Highlight styles" }, items);
@@ -439,6 +470,18 @@
     articleView.replaceChildren(nav, header, legend(), h("div", { class: "article-layout" }, [textPane, side]));
     renderDetail(article, null);
     applyClaimFilters();
+    if (annotator) annotator.decorate(article, articleView);
+  }
+
+  // Draw the open article again (annotate mode changed it), keeping or moving the selection.
+  function rerender(selectId) {
+    if (state.current < 0) return;
+    const keep = selectId !== undefined ? selectId : state.selected;
+    const top = window.scrollY;
+    renderArticle(state.current);
+    state.indexDirty = true;
+    if (keep) selectClaim(keep, false);
+    window.scrollTo(0, top);
   }
 
   function stepArticle(step) {
@@ -476,7 +519,7 @@
   }
 
   function route() {
-    const found = /^#\/a\/(\d+)(?:\/c\/([pg]\d+))?$/.exec(location.hash);
+    const found = /^#\/a\/(\d+)(?:\/c\/([pga]\d+))?$/.exec(location.hash);
     const index = found ? Number(found[1]) : -1;
     if (index < 0 || index >= articles.length) {
       showIndex();
@@ -523,6 +566,10 @@
       box.addEventListener("change", () => { f.match[key] = box.checked; onFiltersChanged(); });
     }
     document.getElementById("match-filters").hidden = !hasGold;
+    for (const key of ["matched", "missed", "spurious"]) {
+      const label = document.getElementById(`f-${key}`).parentElement.lastChild;
+      if (label && label.nodeType === Node.TEXT_NODE) label.textContent = L[key];
+    }
     if (!hasGold) status.querySelector('option[value="missing"]').remove();
     document.getElementById("f-clear").addEventListener("click", () => {
       search.value = claimant.value = stance.value = status.value = "";
@@ -544,6 +591,10 @@
       return;
     }
     const inArticle = !articleView.hidden;
+    if (annotator && inArticle && annotator.onKey(event, articles[state.current])) {
+      event.preventDefault();
+      return;
+    }
     switch (event.key) {
       case "/":
         event.preventDefault();
