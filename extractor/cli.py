@@ -37,6 +37,7 @@ from extractor import __version__
 from extractor.api import Extractor
 from extractor.articles import STDIN, FieldMap, read_articles
 from extractor.cache import ResponseCache, default_cache_dir
+from extractor.commands.evaluate import diff_command, eval_command, gold_app
 from extractor.config import (
     DEFAULT_CLI_WORKERS,
     DEFAULT_LOCAL_MODEL,
@@ -51,7 +52,6 @@ from extractor.config import (
     ExtractorConfig,
 )
 from extractor.errors import ExtractorError
-from extractor.evaluation.cli import diff_command, eval_command, gold_app
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.records import output_json_schema

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from extractor.evaluation.cli import eval_command, gold_app
+from extractor.commands.evaluate import eval_command, gold_app
 from extractor.evaluation.gold import load_gold
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,7 @@ def test_evaluation_never_loads_the_llm_client(tmp_path: Path) -> None:
     script = (
         "import sys, typer\n"
         "from typer.testing import CliRunner\n"
-        "from extractor.evaluation.cli import eval_command\n"
+        "from extractor.commands.evaluate import eval_command\n"
         "app = typer.Typer(); app.command('eval')(eval_command); app.command('noop')(lambda: None)\n"
         f"result = CliRunner().invoke(app, ['eval', '--gold', '{FIXTURES / 'gold.jsonl'}', "
         f"'--pred', '{FIXTURES / 'pred-perfect.jsonl'}', '--report-dir', sys.argv[1]])\n"
