@@ -1,20 +1,15 @@
 """Turning model output into exact article spans, and rejecting what cannot be located.
 
 Evidence offsets are always computed here from the article text, never taken
-from a model. Sentence ids (the preferred, grounded-by-construction route) map
-to sentence spans; free-text quotes are located exactly or, failing that, by a
-fuzzy alignment whose result is the article's own characters. What cannot be
-located is dropped and counted, never "fixed".
+from a model: sentence ids and candidate ids map to spans of the article, and a
+quote is always cut from the text itself (``evidence``). What a strategy cannot
+ground is dropped and counted, never "fixed".
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
-
-from rapidfuzz import fuzz
 
 from extractor.records import Evidence, Span
 
@@ -48,18 +43,6 @@ PRONOUNS = frozenset(
     ]
 )
 _EDGE_CHARS = " \t\r\n\"'“”‘’«»,;:"
-FUZZY_MIN_SCORE = 90.0
-
-
-class Alignment(StrEnum):
-    EXACT = "exact"
-    FUZZY = "fuzzy"
-
-
-@dataclass(frozen=True)
-class Located:
-    span: Span
-    alignment: Alignment
 
 
 def evidence(text: str, span: Span) -> Evidence:
@@ -102,25 +85,6 @@ def sentence_spans(text: str, start: int = 0) -> list[Span]:
             if span.end > span.start:
                 spans.append(span)
     return spans
-
-
-def locate(text: str, quote: str, within: Span | None = None) -> Located | None:
-    """Find ``quote`` in ``text`` (optionally inside ``within``): exactly, else by fuzzy alignment."""
-    quote = quote.strip(_EDGE_CHARS)
-    if not quote:
-        return None
-    lo, hi = (within.start, within.end) if within else (0, len(text))
-    index = text.find(quote, lo, hi)
-    if index >= 0:
-        return Located(Span(index, index + len(quote)), Alignment.EXACT)
-    if len(quote) < 12:
-        return None
-    window = text[lo:hi]
-    match = fuzz.partial_ratio_alignment(quote, window, score_cutoff=FUZZY_MIN_SCORE)
-    if match is None:
-        return None
-    span = trim(text, Span(lo + match.dest_start, lo + match.dest_end))
-    return Located(span, Alignment.FUZZY) if span.end > span.start else None
 
 
 def is_name(name: str | None) -> bool:

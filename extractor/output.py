@@ -28,7 +28,6 @@ replaced, and ``output_files`` names them so a reader never takes them for input
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import re
@@ -399,6 +398,3 @@ def _last_line_numbers(path: Path) -> set[int]:
             last[str(record["id"])] = line_no
     return set(last.values()) | set(others)
 
-
-def count_reasons(reasons: Iterable[str]) -> dict[str, int]:
-    return dict(collections.Counter(reason for reason in reasons if reason))

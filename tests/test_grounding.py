@@ -1,27 +1,12 @@
-"""Grounding: spans come from the article text itself; what cannot be located is rejected."""
+"""Grounding: spans come from the article text itself; what cannot be grounded is rejected."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractor.grounding import Alignment, Span, evidence, is_name, locate, mentioned_in, sentence_spans, trim
+from extractor.grounding import Span, evidence, is_name, mentioned_in, sentence_spans, trim
 
 TEXT = "Intro line.\n\nPeskov said “there was no contact” with Washington. Zoë Müller 🙂 denied it on Wednesday."
-
-
-def test_exact_and_fuzzy_location_return_the_texts_own_characters() -> None:
-    exact = locate(TEXT, "there was no contact")
-    assert exact is not None and exact.alignment is Alignment.EXACT
-    assert TEXT[exact.span.start : exact.span.end] == "there was no contact"
-    fuzzy = locate(TEXT, "Zoë Müller denied it on Wednesday")
-    assert fuzzy is not None and fuzzy.alignment is Alignment.FUZZY
-    assert "denied it on Wednesday" in TEXT[fuzzy.span.start : fuzzy.span.end]
-
-
-def test_invented_quotes_are_not_located() -> None:
-    assert locate(TEXT, "sentence copied from the article (article) (article)") is None
-    assert locate(TEXT, "") is None
-    assert locate(TEXT, "there was no contact", within=Span(0, 10)) is None
 
 
 def test_evidence_is_trimmed_and_grounded_with_unicode_before_it() -> None:

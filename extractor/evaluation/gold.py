@@ -133,10 +133,6 @@ class GoldSet:
         return sum(len(item.article.claims) for item in self.articles.values())
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def format_location(loc: tuple[int | str, ...]) -> str:
     """Render a pydantic error location as ``claims[0].evidence.start``."""
     rendered = ""
