@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -60,7 +60,7 @@ def local_claims(articles_dir: Path) -> dict[str, list[tuple[str, str, int, int]
 class _Recording:
     """An engine that runs articles on threads here and remembers them; it can lose one on purpose."""
 
-    instances: list[_Recording] = []
+    instances: ClassVar[list[_Recording]] = []
 
     def __init__(self, extractor: Extractor, *, workers: int, threads: int, lose: str | None = None) -> None:
         from extractor.executors import ThreadExecutor
