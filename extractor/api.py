@@ -192,8 +192,11 @@ class Extractor:
         return self.pipeline().run_identity()
 
     def start(self) -> Extractor:
-        """Connect now instead of on first use (starts the embedded server if one is needed)."""
+        """Connect now instead of on first use: the embedded server if one is needed, and the engine's
+        worker processes or actors (so a long-lived extractor, the service, pays their start-up once)."""
         self.pipeline()
+        if self.engine != "local":
+            self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
         return self
 
     def pipeline(self) -> Pipeline:
