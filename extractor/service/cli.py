@@ -55,7 +55,7 @@ def serve_command(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     http_workers: Annotated[
         int,
-        typer.Option(min=1, max=64, help="uvicorn processes answering HTTP, sharing the job store (1: embedded model)."),
+        typer.Option(min=1, max=64, help="uvicorn processes answering HTTP, sharing the job store (1: embedded)."),
     ] = 1,
     workers: Annotated[
         int | None,
