@@ -9,12 +9,22 @@ The Python API in three lines::
 ``Extractor`` (configured by ``ExtractorConfig``) is the front door; ``extract`` is the
 one-shot form. Results are ``ArticleResult`` records, the lines ``extractor extract``
 writes. Importing this package loads no model client, no spaCy: those load on first use.
+
+Everything a strategy plugin, an engine plugin or a new front door needs is exported here:
+``Strategy``, ``StrategyOutput``, ``LLM`` and ``LLMResult`` (the model client a strategy gets),
+``Executor`` and ``register_engine`` (where articles run), ``ArticleFailure`` (an input that
+is no article), ``BatchRunner`` and ``BatchSummary`` (the output side of a batch), and every
+error (all derive from ``ExtractorError``). ``LLM``, ``LLMResult``, ``BatchRunner`` and
+``BatchSummary`` (and the evaluation's and review page's errors) load on first access, so this import stays cheap.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from extractor.api import Extractor, extract
-from extractor.articles import FieldMap, read_articles
+from extractor.articles import ArticleFailure, FieldMap, read_articles
 from extractor.config import ExtractorConfig
 from extractor.errors import (
+    ArticleLost,
     CacheError,
     ConfigError,
     ExtractorError,
@@ -24,6 +34,7 @@ from extractor.errors import (
     OutputError,
     PromptError,
 )
+from extractor.executors import Executor, available_engines, register_engine
 from extractor.records import (
     Article,
     ArticleResult,
@@ -36,34 +47,73 @@ from extractor.records import (
 )
 from extractor.strategies import Strategy, StrategyOutput, available_strategies, get_strategy, register_strategy
 
+if TYPE_CHECKING:
+    from extractor.batch import BatchRunner, BatchSummary
+    from extractor.evaluation.errors import EvalInputError
+    from extractor.llm import LLM, LLMResult
+    from extractor.local_model import ModelEndpoint
+    from extractor.review.render import ReviewOutputError
+
+# Exported names that load heavy modules (the model client, the batch writer): imported on first access.
+_LAZY = {
+    "LLM": "extractor.llm",
+    "LLMResult": "extractor.llm",
+    "BatchRunner": "extractor.batch",
+    "BatchSummary": "extractor.batch",
+    "EvalInputError": "extractor.evaluation.errors",
+    "ReviewOutputError": "extractor.review.render",
+    "ModelEndpoint": "extractor.local_model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'extractor' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "LLM",
     "Article",
+    "ArticleFailure",
+    "ArticleLost",
     "ArticleResult",
     "AttributionKind",
+    "BatchRunner",
+    "BatchSummary",
     "CacheError",
     "Claim",
     "Claimant",
     "ConfigError",
+    "EvalInputError",
     "Evidence",
+    "Executor",
     "Extractor",
     "ExtractorConfig",
     "ExtractorError",
     "FieldMap",
     "InputError",
     "LLMError",
+    "LLMResult",
     "LocalModelError",
+    "ModelEndpoint",
     "OutputError",
     "PromptError",
+    "ReviewOutputError",
     "Stance",
     "Strategy",
     "StrategyOutput",
     "Usage",
     "__version__",
+    "available_engines",
     "available_strategies",
     "extract",
     "get_strategy",
     "read_articles",
+    "register_engine",
     "register_strategy",
 ]

@@ -45,11 +45,12 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from extractor.cache import ResponseCache
+    from extractor.executors import Executor
     from extractor.llm import LLM, TokenBudget
-    from extractor.local_model import LocalServer
+    from extractor.local_model import LocalServer, ModelEndpoint
     from extractor.pipeline import Pipeline
     from extractor.strategies.base import Strategy
-    from extractor.workers import ServerHandle, WorkerPool
+    from extractor.workers import EngineFactory
 
 log = logging.getLogger(__name__)
 
@@ -77,21 +78,29 @@ class Extractor:
         self._server: LocalServer | None = None
         self._budget: TokenBudget | None = None
         # In a worker process: the parent's embedded server, which this extractor addresses but never starts.
-        self._attached: ServerHandle | None = None
+        self._attached: ModelEndpoint | None = None
         self._in_worker_process = False
-        self._pool: WorkerPool | None = None
-        self._pool_lock = threading.Lock()
+        # The executor articles run in (threads, worker processes, Ray actors), by the sizes it was built for.
+        self._executor: Executor | None = None
+        self._executor_sizes: tuple[int, int] | None = None
+        self._executor_lock = threading.Lock()
 
     @classmethod
-    def _in_worker(
-        cls, config: ExtractorConfig, strategy: Strategy, budget: TokenBudget | None, server: ServerHandle | None
+    def replica(
+        cls,
+        config: ExtractorConfig,
+        strategy: Strategy,
+        *,
+        budget: TokenBudget | None = None,
+        model_server: ModelEndpoint | None = None,
     ) -> Extractor:
-        """The extractor a worker process builds: the parent's strategy object (a strategy registered in
-        the parent's code is not registered here), its shared token budget and its embedded server."""
+        """The extractor a worker process or Ray actor builds: the parent's strategy object (a strategy
+        registered in the parent's code is not registered there), its token budget and its model server,
+        which the replica addresses but never starts. A replica always runs articles locally."""
         extractor = cls.__new__(cls)
         extractor._setup(config, strategy)
         extractor._budget = budget
-        extractor._attached = server
+        extractor._attached = model_server
         extractor._in_worker_process = True
         return extractor
 
@@ -118,7 +127,42 @@ class Extractor:
         config); 1 inside a worker process itself."""
         if self._in_worker_process:
             return 1
-        return self.config.effective_workers(bool(getattr(self.strategy, "cpu_pass", False)), embedded=self.embedded)
+        return self.config.effective_workers(self.strategy.cpu_pass, embedded=self.embedded)
+
+    @property
+    def engine(self) -> str:
+        """Where articles run: ``config.engine``; ``local`` with more than one worker means ``processes``.
+
+        Always ``local`` inside a worker process or Ray actor: an engine never nests."""
+        if self._in_worker_process:
+            return "local"
+        if self.config.engine == "local" and self.workers > 1:
+            return "processes"
+        return self.config.engine
+
+    @property
+    def running_workers(self) -> int:
+        """Processes or actors running this extractor's articles now (1: threads of this process)."""
+        return self._executor.workers if self._executor is not None else 1
+
+    @property
+    def token_budget(self) -> TokenBudget | None:
+        """The batch's token budget (shared memory when limited); None before the model client is built."""
+        return self._budget
+
+    @property
+    def model_server(self) -> LocalServer | None:
+        """The embedded model server this process started (None with an endpoint, no model, or in a worker)."""
+        return self._server
+
+    def replica_factory(self) -> EngineFactory:
+        """A picklable callable building this extractor's twin in a worker process (given the model server)."""
+        budget = self._budget if self._budget is not None and self._budget.limit is not None else None
+        return functools.partial(_worker_extractor, self.config, self.strategy, budget)
+
+    def attach_model_server(self, server: object) -> None:
+        """Address ``server`` (a model server started elsewhere: a Ray node's) instead of starting one."""
+        self._attached = server  # type: ignore[assignment]  # a ModelEndpoint: address, alive, restarts
 
     @property
     def server_base_url(self) -> str | None:
@@ -128,6 +172,8 @@ class Extractor:
     @property
     def budget_exhausted(self) -> bool:
         """True once the token budget is spent: ``extract_many`` then takes no further input."""
+        if self._executor is not None and self._executor.budget_exhausted:
+            return True
         return self._pipeline is not None and self._pipeline.budget_exhausted
 
     @property
@@ -136,16 +182,21 @@ class Extractor:
 
     @property
     def server_restarts(self) -> int:
-        """How often the embedded server was restarted after dying (0 without one)."""
-        return self._server.restarts if self._server is not None else 0
+        """How often the embedded server(s) were restarted after dying (0 without one)."""
+        if self._server is not None:
+            return self._server.restarts
+        return int(getattr(self._executor, "server_restarts", 0))  # an engine running its own servers (Ray)
 
     def run_identity(self) -> dict[str, str | None]:
         """``strategy``, ``model`` and ``prompt_version`` of this extractor's lines (connects on first use)."""
         return self.pipeline().run_identity()
 
     def start(self) -> Extractor:
-        """Connect now instead of on first use (starts the embedded server if one is needed)."""
+        """Connect now instead of on first use: the embedded server if one is needed, and the engine's
+        worker processes or actors (so a long-lived extractor, the service, pays their start-up once)."""
         self.pipeline()
+        if self.engine != "local":
+            self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
         return self
 
     def pipeline(self) -> Pipeline:
@@ -157,6 +208,11 @@ class Extractor:
 
     def _connect(self) -> Pipeline:
         from extractor.pipeline import Pipeline
+
+        if self.engine not in ("local", "processes"):
+            # An engine beyond this machine (Ray) is built first: it may run the model servers itself
+            # (one per node) and attach this extractor to its own node's, so none starts here.
+            self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
 
         if not self.strategy.uses_llm:
             return Pipeline(self.strategy, None, max_article_chars=self.config.max_article_chars)
@@ -203,7 +259,7 @@ class Extractor:
                 mode=config.mode,
                 **common,
             )
-        server: LocalServer | ServerHandle
+        server: ModelEndpoint
         if self._attached is not None:
             server = self._attached  # a worker: the parent runs the one embedded server
         else:
@@ -239,17 +295,17 @@ class Extractor:
         fields = {"id": id, "title": title, "published": published, "url": url, "source": source}
         fields = {key: value for key, value in fields.items() if value is not None}
         pipeline = self.pipeline()
-        if self.workers <= 1:
+        if self.engine == "local":
             return pipeline.extract(article, **fields)
-        # Configured with workers (a service's long-lived extractor): each call runs in a worker
-        # process, so concurrent callers use every core.
-        from extractor.workers import result_of, threads_per_worker
+        # Another engine (a service's long-lived extractor with worker processes, or Ray): each call runs
+        # there, so concurrent callers use every core.
+        from extractor.executors import settle
 
         checked = pipeline.article(article, **fields)
         if isinstance(checked, ArticleFailure):
             return pipeline.failed(checked)
-        threads = threads_per_worker(self.concurrency, self.workers, self.strategy.uses_llm)
-        return result_of(pipeline, checked, self._worker_pool(self.workers, threads).submit(checked))
+        executor = self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
+        return settle(pipeline, checked, executor.submit(checked))
 
     def extract_many(
         self,
@@ -260,41 +316,46 @@ class Extractor:
     ) -> Iterator[ArticleResult]:
         """One result per input, ``concurrency`` at a time (default: ``self.concurrency``), in finishing order.
 
-        ``workers`` (default: ``self.workers``) above 1 runs the articles in that many worker
-        processes, ``concurrency`` in flight over all of them. Inputs are read lazily. Once
-        the token budget is spent no further input is taken and the iterator ends early
-        (``budget_exhausted`` tells).
+        The articles run on the configured engine (``config.engine``): threads here, ``workers``
+        (default: ``self.workers``) worker processes, or Ray actors, ``concurrency`` in flight over
+        all of them. Inputs are read lazily. Once the token budget is spent no further input is
+        taken and the iterator ends early (``budget_exhausted`` tells). If the inputs raise, every
+        result already running is yielded first.
         """
+        from extractor.executors import in_flight, local_stream, run_articles
+
         concurrency = concurrency or self.concurrency
         workers = workers or self.workers
         pipeline = self.pipeline()
-        if workers <= 1:
-            return pipeline.extract_many(articles, concurrency=concurrency)
-        from extractor.workers import in_flight, threads_per_worker
+        threads = self._threads(concurrency, workers)
+        if self.engine == "local" and workers <= 1:
+            # Threads of this process: an executor of this call's size, closed when the stream ends.
+            return local_stream(pipeline, articles, concurrency)
+        executor = self._executor_for(workers, threads)
+        return run_articles(pipeline, executor, articles, in_flight=in_flight(concurrency, workers, threads))
 
-        threads = threads_per_worker(concurrency, workers, self.strategy.uses_llm)
-        pool = self._worker_pool(workers, threads)
-        return pool.extract_many(pipeline, articles, in_flight=in_flight(concurrency, workers, threads))
+    def _threads(self, concurrency: int, workers: int) -> int:
+        from extractor.executors import threads_per_worker
 
-    def _worker_pool(self, workers: int, threads: int) -> WorkerPool:
-        """The worker processes, started on first use and kept (a different size replaces them).
+        return threads_per_worker(concurrency, workers, self.strategy.uses_llm)
 
-        Callers in several threads (a service) get one pool: it is built under its own lock.
+    def _executor_for(self, workers: int, threads: int) -> Executor:
+        """The engine's executor, built on first use and kept (other sizes replace it).
+
+        Callers in several threads (a service) get one executor: it is built under its own lock.
         """
-        from extractor.workers import SharedTokenBudget, WorkerPool
+        from extractor.executors import get_engine
 
-        with self._pool_lock:
-            pool = self._pool
-            if pool is not None and (pool.workers, pool.threads) == (workers, threads):
-                return pool
-            self._pool = None
-            if pool is not None:
-                pool.close()
-            # Without a limit each worker keeps its own count (nothing to share); with one, they share it.
-            budget = self._budget if isinstance(self._budget, SharedTokenBudget) else None
-            factory = functools.partial(_worker_extractor, self.config, self.strategy, budget)
-            self._pool = WorkerPool(factory, workers=workers, threads=threads, server=self._server).start()
-            return self._pool
+        with self._executor_lock:
+            executor = self._executor
+            if executor is not None and self._executor_sizes == (workers, threads):
+                return executor
+            self._executor = self._executor_sizes = None
+            if executor is not None:
+                executor.close()
+            self._executor = get_engine(self.engine)(self, workers=workers, threads=threads)
+            self._executor_sizes = (workers, threads)
+            return self._executor
 
     async def aextract(self, article: str | Article, **fields: Any) -> ArticleResult:
         """``extract`` without blocking the event loop (runs in a worker thread)."""
@@ -307,10 +368,10 @@ class Extractor:
 
         A later call reconnects.
         """
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-            if pool is not None:
-                pool.close()
+        with self._executor_lock:
+            executor, self._executor, self._executor_sizes = self._executor, None, None
+            if executor is not None:
+                executor.close()
         with self._lock:
             self._pipeline = None
             if self._attached is None:
@@ -344,10 +405,10 @@ class Extractor:
 
 
 def _worker_extractor(
-    config: ExtractorConfig, strategy: Strategy, budget: TokenBudget | None, server: ServerHandle | None
+    config: ExtractorConfig, strategy: Strategy, budget: TokenBudget | None, server: ModelEndpoint | None
 ) -> Extractor:
     """Builds a worker process's extractor (module level: it is pickled to each worker)."""
-    return Extractor._in_worker(config, strategy, budget, server)
+    return Extractor.replica(config, strategy, budget=budget, model_server=server)
 
 
 def extract(article: str | Article, **fields: Any) -> ArticleResult:

@@ -7,10 +7,10 @@ redoes the rest, saying why), of error reporting (a failure is a line with
 (``extractor.output``: each line one ``write``; the file locked, and replaced only
 when the batch ends). Every article id is unique in a batch: a repeated id gets an
 error line of its own instead of overwriting the first. What happens to
-one article, and how many are in flight, is the pipeline's business
-(``Pipeline.extract_many``, which ``Extractor.extract_many`` runs): inputs are
-streamed with at most ``2 × concurrency`` articles in flight, so memory stays flat
-however large the batch. Exit codes are the CLI's.
+one article is the pipeline's business, and how many are in flight where is the batch
+loop's (``extractor.executors``, which ``Extractor.extract_many`` runs): inputs are
+streamed with a bounded number of articles in flight, so memory stays flat however
+large the batch. Exit codes are the CLI's.
 """
 
 from __future__ import annotations
@@ -32,14 +32,16 @@ from rich.progress import (
 )
 
 from extractor.articles import ArticleFailure, sha256_text
+from extractor.executors import local_stream
 from extractor.output import BatchOutput, Fingerprint, ResumeIndex
+from extractor.pipeline import Pipeline
 from extractor.records import Article, ArticleResult, Usage
 
 REASON_UNREADABLE = "could not be read this time"
 
 
 class ArticleEngine(Protocol):
-    """What a batch runs articles through: an ``Extractor`` or a ``Pipeline``."""
+    """What a batch runs articles through: an ``Extractor`` (or a bare ``Pipeline``, run on local threads)."""
 
     @property
     def budget_exhausted(self) -> bool: ...
@@ -110,7 +112,7 @@ class BatchSummary:
 class BatchRunner:
     """Runs articles through an engine (an ``Extractor`` or a ``Pipeline``) into one output file."""
 
-    def __init__(self, engine: ArticleEngine, *, concurrency: int = 1, show_progress: bool = True) -> None:
+    def __init__(self, engine: ArticleEngine | Pipeline, *, concurrency: int = 1, show_progress: bool = True) -> None:
         self.engine = engine
         self.concurrency = max(1, concurrency)
         self.show_progress = show_progress
@@ -130,7 +132,7 @@ class BatchRunner:
         try:
             with _progress(self.show_progress) as progress:
                 task = progress.add_task("extracting", total=None)
-                for result in self.engine.extract_many(todo, concurrency=self.concurrency):
+                for result in self._results(todo):
                     output.write(result)
                     summary.record(result)
                     progress.advance(task)
@@ -147,6 +149,12 @@ class BatchRunner:
         summary.wall_seconds = time.perf_counter() - started
         summary.server_restarts = self.engine.server_restarts
         return summary
+
+
+    def _results(self, todo: Iterable[Article | ArticleFailure]) -> Iterator[ArticleResult]:
+        if isinstance(self.engine, Pipeline):  # a bare pipeline (tests, a custom model client): threads here
+            return local_stream(self.engine, todo, self.concurrency)
+        return self.engine.extract_many(todo, concurrency=self.concurrency)
 
 
 class _Remaining:

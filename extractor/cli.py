@@ -81,9 +81,10 @@ err = Console(stderr=True)
 
 
 class Engine(enum.StrEnum):
-    """Where ``extractor extract`` runs the articles."""
+    """Where ``extractor extract`` runs the articles (``ExtractorConfig.engine``)."""
 
     local = "local"
+    processes = "processes"
     ray = "ray"
 
 
@@ -158,9 +159,9 @@ def extract(
     engine: Annotated[
         Engine,
         typer.Option(
-            help="Where articles are extracted: local (this machine's worker processes) or ray (an actor pool on a "
-            "Ray cluster; needs the ray extra). With ray, --workers is the number of actors (auto: the cluster's "
-            "CPUs).",
+            help="Where articles are extracted: local (this process; --workers above 1 means processes), "
+            "processes (--workers worker processes) or ray (an actor pool on a Ray cluster; needs the ray extra; "
+            "--workers is the number of actors, auto: the cluster's CPUs).",
         ),
     ] = Engine.local,
     ray_address: Annotated[
@@ -218,7 +219,8 @@ def extract(
     try:
         config = ExtractorConfig.from_env(
             strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
-            concurrency=concurrency, workers=workers, cache=cache, cache_dir=cache_dir,
+            concurrency=concurrency, workers=workers, engine=engine.value, ray_address=ray_address,
+            cache=cache, cache_dir=cache_dir,
             max_article_chars=max_article_chars, token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks,
             max_retries=max_retries,
         )  # fmt: skip
@@ -236,11 +238,8 @@ def extract(
     # and lock files are never read as inputs, even inside an input folder.
     fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
     articles = read_articles(paths, max_chars=config.max_article_chars, fields=fields, exclude=output_files(out))
-    if engine is Engine.ray:
-        summary = _run_on_ray(config, articles, out, resume=resume, progress=progress, address=ray_address)
-    else:
-        with extractor:
-            summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
+    with extractor:
+        summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
     _print_summary(summary, out)
     for note in _identity_notes(summary, resume):
         err.print(note, highlight=False)
@@ -262,7 +261,7 @@ def _run_batch(
     from extractor.batch import BatchRunner
 
     try:
-        if extractor.embedded:
+        if extractor.embedded and extractor.engine != "ray":
             err.print(
                 f"No endpoint configured: starting the embedded model [bold]{extractor.config.local_model}[/]"
                 " on loopback…"
@@ -272,7 +271,9 @@ def _run_batch(
             err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
         else:
             extractor.start()
-        if extractor.workers > 1:
+        if extractor.engine == "ray":
+            err.print(f"Extracting on Ray with {extractor.running_workers} actors")
+        elif extractor.engine == "processes":
             err.print(f"Extracting in {extractor.workers} worker processes")
         runner = BatchRunner(
             extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
@@ -325,41 +326,6 @@ def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
     if summary.duplicate_ids:
         notes.append(f"{summary.duplicate_ids} article(s) repeat an id already used in this batch: an error line each")
     return notes
-
-
-def _run_on_ray(
-    config: ExtractorConfig,
-    articles: Iterable[Article | ArticleFailure],
-    out: Path,
-    *,
-    resume: bool,
-    progress: bool,
-    address: str | None,
-) -> BatchSummary:
-    """The batch on a Ray cluster: this process reads the inputs and writes OUT; Ray actors extract."""
-    from extractor.batch import BatchRunner
-
-    try:
-        from extractor import ray as ray_engine
-    except ImportError as exc:
-        raise _fail(f"--engine ray: {exc}") from None
-    started_here = not address and not ray_engine.ray.is_initialized()
-    try:
-        ray_engine.connect(address)
-        actors = None if config.workers == "auto" else int(config.workers)
-        with ray_engine.RayEngine(config, actors=actors) as engine:
-            err.print(f"Extracting on Ray with {len(engine.actors)} actors")
-            runner = BatchRunner(engine, concurrency=1, show_progress=progress and sys.stderr.isatty())
-            return runner.run(articles, out, resume=resume)
-    except ExtractorError as exc:
-        raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
-        where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
-        err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        if started_here:
-            ray_engine.ray.shutdown()
 
 
 def _print_summary(summary: BatchSummary, out: Path) -> None:

@@ -56,6 +56,9 @@ MAX_REASKS = 5
 MAX_RETRIES = 10
 
 Mode = Literal["tools", "json_schema", "json"]
+DEFAULT_ENGINE = "local"
+# Seconds to wait for a Ray cluster at ``ray_address`` before giving up (an unreachable address must not hang).
+DEFAULT_RAY_CONNECT_TIMEOUT_S = 30.0
 
 # Environment variable -> field: what ``from_env`` reads (and nothing else).
 ENV_VARS = {
@@ -87,9 +90,19 @@ class ExtractorConfig(BaseModel):
     concurrency: int | None = Field(
         default=None, ge=1, le=MAX_CONCURRENCY, description="Articles in flight (over all worker processes)."
     )
+    engine: str = Field(
+        default=DEFAULT_ENGINE,
+        min_length=1,
+        description='Where articles run: "local" (threads here), "processes" (worker processes) or "ray" (Ray '
+        "actors); a plugin may add more (extractor.executors).",
+    )
     workers: int | Literal["auto"] = Field(
         default=DEFAULT_WORKERS,
-        description='Processes extracting at once ("auto": one per usable core for a CPU pass, see effective_workers).',
+        description='Worker processes or Ray actors extracting at once ("auto": one per usable core for a CPU pass '
+        'with processes, the cluster\'s CPUs with Ray); more than 1 with engine "local" means "processes".',
+    )
+    ray_address: str | None = Field(
+        default=None, description='Ray cluster to join with engine "ray" ("auto": this machine\'s); none: start one.'
     )
     cache: bool = Field(default=True, description="Keep model responses and finished results on disk.")
     cache_dir: Path | None = Field(default=None, description="Cache folder (default ~/.cache/extractor/responses).")

@@ -62,6 +62,10 @@ class OutputError(ExtractorError):
     """The output cannot be written as asked (a bad ``-o``, a locked or read-only file); nothing was touched."""
 
 
+class ArticleLost(ExtractorError):
+    """An executor lost an article on its way (its worker process or Ray actor died): it gets an error line."""
+
+
 class LLMError(ExtractorError):
     """A model call that failed for good, with what it cost and how it ended.
 

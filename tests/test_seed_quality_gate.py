@@ -136,6 +136,7 @@ class _StanceFlipped:
     name: str = "baseline"
     prompt_version: str | None = None
     uses_llm: bool = False
+    cpu_pass: bool = False
 
     def extract(self, article: Article, llm: object) -> StrategyOutput:
         output = get_strategy("baseline").extract(article, None)

@@ -152,9 +152,9 @@ def test_without_keys_a_non_loopback_host_is_refused_with_exit_2(tmp_path: Path)
     assert "Traceback" not in refused.stderr
 
 
-def test_more_than_one_worker_with_the_embedded_model_is_refused_with_exit_2(tmp_path: Path) -> None:
-    refused = run_serve(tmp_path, "--workers", "2", "--strategy", "whole_article")
-    assert refused.returncode == 2 and "one embedded model server per worker" in refused.stderr
+def test_more_than_one_http_worker_with_the_embedded_model_is_refused_with_exit_2(tmp_path: Path) -> None:
+    refused = run_serve(tmp_path, "--http-workers", "2", "--strategy", "whole_article")
+    assert refused.returncode == 2 and "one embedded model server per process" in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_two_workers_share_the_job_store_without_running_an_article_twice(
 ) -> None:
     articles = [{**article, "id": f"{round_}-{article['id']}"} for round_ in range(4) for article in
                 sample_articles(articles_dir)]  # fmt: skip
-    with ServerProcess(tmp_path, "--strategy", "baseline", "--workers", "2", env=keys_env) as server:
+    with ServerProcess(tmp_path, "--strategy", "baseline", "--http-workers", "2", env=keys_env) as server:
         with server.client(KEY) as client:
             jobs = [client.post("/v1/jobs", json=articles[i : i + 5]).json()["id"] for i in range(0, 20, 5)]
             finished = [wait_for_job(client, job_id, timeout_s=180) for job_id in jobs]

@@ -37,6 +37,7 @@ class EchoStrategy:
     name = "echo"
     prompt_version = "echo@1"
     uses_llm = False
+    cpu_pass = False
 
     def extract(self, article, llm):
         claims = []
@@ -120,6 +121,7 @@ def test_a_broken_plugin_is_a_config_error(tmp_path: Path, monkeypatch: pytest.M
 class _Named:
     prompt_version = None
     uses_llm = False
+    cpu_pass = False
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -84,6 +84,7 @@ class PidStrategy:
     name: str = "pid_baseline"
     prompt_version: str | None = None
     uses_llm: bool = False
+    cpu_pass: bool = False
     die_on: str | None = None
 
     def extract(self, article: Article, llm: Any = None) -> StrategyOutput:
@@ -104,7 +105,7 @@ def test_articles_are_spread_over_the_workers_and_a_dead_worker_costs_only_its_a
     try:
         with Extractor(strategy="pid_baseline", workers=2) as ex:
             results = {r.id: r for r in ex.extract_many(articles)}
-            pool = ex._pool
+            pool = ex._executor
             assert pool is not None
             pids_after = set(pool.pids)
     finally:
@@ -315,9 +316,9 @@ def test_a_long_lived_extractor_with_workers_serves_concurrent_extract_calls(
     try:
         with Extractor(strategy="pid_baseline", workers=2) as ex, ThreadPoolExecutor(8) as callers:
             served = list(callers.map(ex.extract, articles))
-            pools = {id(ex._pool)}
+            pools = {id(ex._executor)}
             served += list(callers.map(ex.extract, articles[:2]))
-            pools.add(id(ex._pool))
+            pools.add(id(ex._executor))
         workers = {p.read_text() for p in seen.glob("*.pid")}
         with Extractor(strategy="pid_baseline") as one:
             expected = [one.extract(a) for a in articles]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from extractor.errors import ExtractorError
 
-class EvalInputError(ValueError):
+
+class EvalInputError(ExtractorError, ValueError):
     """Malformed or missing input: gold, predictions, thresholds, baseline or brat files.
 
     The message always names the file, and the line and field where one applies,

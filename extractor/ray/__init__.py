@@ -20,11 +20,11 @@ Needs the optional extra ``extractor[ray]`` (Ray Data). Two ways in, one actor c
       config = ExtractorConfig(strategy="guided", base_url="http://llm:8000/v1")
       extract_dataset(ds, config, skip=completed("/data/claims/", config)).write_parquet("/data/claims/")
 
-* **The CLI** (``extractor extract --engine ray [--ray-address ADDR]``): ``RayEngine`` is
-  an engine of the batch runner like the local ones, so the output file keeps every
-  guarantee (atomic lines, ``--resume``, the summary): the driver reads the inputs and
-  writes the one output; the actors extract, ``batch_size`` articles per call, at most
-  two calls queued per actor.
+* **The library, the CLI and the service** (``Extractor(engine="ray", ray_address=...)``,
+  ``extractor extract --engine ray [--ray-address ADDR]``, ``extractor serve --engine ray``):
+  ``RayExecutor`` is an executor like the local ones, so the one batch loop runs over it and
+  the output file keeps every guarantee (atomic lines, ``--resume``, the summary): the
+  driver reads the inputs and writes the one output; the actors extract.
 
 The model endpoint is a shared ``base_url``, or, with none configured, the embedded
 model: then one server per node (``NodeServer``, a Ray actor pinned to its node that
@@ -36,8 +36,8 @@ are per node otherwise. The token budget is charged by the CLI's driver as resul
 arrive (the run stops taking input once it is spent; overshoot at most the articles in
 flight); ``extract_dataset`` gives each actor the whole budget as its own cap.
 
-Modules: ``dataset`` (the actor class and ``extract_dataset``), ``engine`` (``RayEngine``,
-the CLI's), ``servers`` (one embedded server per node), ``rows`` (article rows,
+Modules: ``dataset`` (the actor class and ``extract_dataset``), ``executor`` (``RayExecutor``,
+the ``ray`` engine), ``servers`` (one embedded server per node), ``rows`` (article rows,
 ``read_articles``), ``schema`` (the output as Arrow), ``resume`` (``completed``),
 ``cluster`` (``connect``, the namespace, ``RayEngineError``).
 """
@@ -56,7 +56,7 @@ from extractor.ray.dataset import (
     actor_threads,
     extract_dataset,
 )
-from extractor.ray.engine import RayEngine
+from extractor.ray.executor import RayExecutor
 from extractor.ray.resume import completed, run_fingerprint
 from extractor.ray.rows import ARTICLE_COLUMNS, article_row, read_articles, row_article
 from extractor.ray.schema import arrow_schema, result_table
@@ -70,8 +70,8 @@ __all__ = [
     "ArticleExtractor",
     "NodeServer",
     "NodeServerHandle",
-    "RayEngine",
     "RayEngineError",
+    "RayExecutor",
     "actor_threads",
     "arrow_schema",
     "article_row",

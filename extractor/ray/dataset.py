@@ -6,7 +6,6 @@ with ``map_batches``; rows already done (``completed``) are dropped first.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ import ray
 from extractor.api import Extractor
 from extractor.articles import ArticleFailure
 from extractor.config import ExtractorConfig
+from extractor.executors import threads_per_worker
 from extractor.llm import TokenBudget
 from extractor.ray.cluster import RayEngineError, cluster_cpus
 from extractor.ray.rows import row_article
@@ -57,7 +57,7 @@ class ArticleExtractor:
             server = NodeServerHandle(servers[node_id])
         strategy = strategy or get_strategy(config.strategy)
         budget = TokenBudget(config.token_budget)
-        self.extractor = Extractor._in_worker(config, strategy, budget, server)  # type: ignore[arg-type]
+        self.extractor = Extractor.replica(config, strategy, budget=budget, model_server=server)
         self.threads = max(1, threads)
 
     def extract_articles(self, articles: list[Article]) -> list[ArticleResult]:
@@ -69,11 +69,9 @@ class ArticleExtractor:
 
 
 def actor_threads(config: ExtractorConfig, strategy: Strategy, actors: int) -> int:
-    """Threads in each actor: the run's concurrency split over the actors; one without a model to wait on."""
-    if not strategy.uses_llm:
-        return 1
+    """Threads in each actor: the run's concurrency split over the actors (``threads_per_worker``)."""
     concurrency = config.effective_concurrency(embedded=not config.remote)
-    return max(1, math.ceil(concurrency / actors))
+    return threads_per_worker(concurrency, actors, strategy.uses_llm)
 
 
 def extract_dataset(

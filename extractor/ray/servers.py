@@ -12,6 +12,7 @@ import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from extractor.config import ExtractorConfig
+from extractor.local_model import endpoint_answers
 from extractor.ray.cluster import NAMESPACE, RayEngineError
 
 
@@ -48,7 +49,7 @@ class NodeServer:
 
 
 class NodeServerHandle:
-    """A node's server as the pipeline in an actor supervises it (``SupervisedServer``): calls to its actor."""
+    """A node's server as the pipeline in an actor supervises it (a ``ModelEndpoint``): calls to its actor."""
 
     def __init__(self, actor: Any) -> None:
         self.actor = actor
@@ -65,9 +66,7 @@ class NodeServerHandle:
         return ray.get(self.actor.alive.remote())
 
     def healthy(self) -> bool:
-        from extractor.workers import ServerHandle
-
-        return ServerHandle.healthy(self)  # type: ignore[arg-type]  # the same HTTP probe
+        return endpoint_answers(self.base_url)
 
     def ensure_running(self) -> bool:
         return ray.get(self.actor.ensure_running.remote())

@@ -27,12 +27,13 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
+from extractor.errors import ExtractorError
 from extractor.review.model import ReviewPage
 
 _UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 
 
-class ReviewOutputError(Exception):
+class ReviewOutputError(ExtractorError):
     """The page cannot be written where asked (not a regular file, one of the inputs, unwritable)."""
 
 

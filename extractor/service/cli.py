@@ -5,13 +5,15 @@ field, same environment variables) and become every request's defaults. Exit cod
 0 after a clean stop (SIGTERM or Ctrl-C: requests in flight are answered, job articles in
 flight finish or are handed back to resume at the next start); 2 bad invocation or setup
 (a bad option, an unreadable or malformed keys file, a non-loopback ``--host`` without
-keys, ``--workers`` > 1 with the embedded model, a model server that cannot start, the
+keys, ``--http-workers`` > 1 with the embedded model, a model server that cannot start, the
 ``service`` extra not installed).
 
-``--workers N`` runs N uvicorn worker processes that share the job store (each with its
-own job runner; articles are claimed, never run twice) and, through
+Extraction runs on an engine like every batch (``--engine``, default ``processes``: worker
+processes on every usable core, so the HTTP process's interpreter only answers requests).
+``--http-workers N`` (formerly ``--workers``) runs N uvicorn processes that share the job
+store (each with its own job runner; articles are leased, never run twice) and, through
 ``PROMETHEUS_MULTIPROC_DIR``, the metrics. The embedded model server stays one per
-machine: with no endpoint configured ``--workers`` must be 1 (run ``extractor
+machine: with no endpoint configured ``--http-workers`` must be 1 (run ``extractor
 serve-local`` and pass ``--base-url`` to scale out).
 
 Importing this module is cheap: FastAPI and uvicorn are imported when the command runs.
@@ -51,9 +53,22 @@ def _fail(message: str) -> typer.Exit:
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, max=64, help="uvicorn worker processes sharing the job store (1 if embedded model).")
+    http_workers: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="uvicorn processes answering HTTP, sharing the job store (1: embedded)."),
     ] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(hidden=True, min=1, max=64, help="Deprecated name of --http-workers."),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where extraction runs: processes (default: worker processes on every usable core, so HTTP and "
+            "extraction never share one interpreter), local (threads of the HTTP process) or ray.",
+        ),
+    ] = "processes",
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster to join with --engine ray.")] = None,
     api_keys_file: Annotated[
         Path | None,
         typer.Option(envvar="EXTRACTOR_API_KEYS_FILE", help="API keys, one per line (see docs/service.md)."),
@@ -99,14 +114,19 @@ def serve_command(
 ) -> None:
     """Serve extraction, jobs and evaluation over HTTP (FastAPI on uvicorn); see docs/service.md."""
     settings_model = _service_settings_model()
+    if workers is not None:
+        err.print("note: `serve --workers` is now `--http-workers` (uvicorn processes); --workers still works for now")
+        http_workers = workers
     try:
         config = ExtractorConfig.from_env(
             strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
+            engine=engine, ray_address=ray_address, workers="auto" if engine != "local" else None,
             concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
             token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
         )  # fmt: skip
         settings = settings_model(
-            extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port, workers=workers,
+            extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port,
+            http_workers=http_workers,
             keys_file=api_keys_file, max_body_bytes=max_body_bytes, rate_limit=rate_limit,
             key_token_budget=key_token_budget, budget_window_s=budget_window, jobs_db=jobs_db,
             shutdown_grace_s=shutdown_grace, log_level=log_level,
@@ -145,10 +165,10 @@ def _check_setup(settings: ServiceSettings) -> None:
             f"refusing to serve on {settings.host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
             "to a keys file, or bind a loopback address (--host 127.0.0.1)"
         )
-    if settings.workers > 1 and any(extractor.embedded for extractor in extractors.values()):
+    if settings.http_workers > 1 and any(extractor.embedded for extractor in extractors.values()):
         raise _fail(
-            "--workers > 1 would start one embedded model server per worker (they share the CPU and run ~10x "
-            "slower): use --workers 1, or run `extractor serve-local` once and pass its address as --base-url"
+            "--http-workers > 1 would start one embedded model server per process (they share the CPU and run ~10x "
+            "slower): use --http-workers 1, or run `extractor serve-local` once and pass its address as --base-url"
         )
     if keys is None:
         err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
@@ -175,12 +195,12 @@ def _run(settings: object) -> int:
     configure(settings.log_level)
     os.environ[SETTINGS_ENV] = settings.to_env()
     metrics_dir = None
-    if settings.workers > 1:
+    if settings.http_workers > 1:
         metrics_dir = tempfile.mkdtemp(prefix="extractor-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     config = uvicorn.Config(
         "extractor.service.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
-        workers=settings.workers, log_config=None, access_log=False, lifespan="on",
+        workers=settings.http_workers, log_config=None, access_log=False, lifespan="on",
         timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_s)), server_header=False,
     )  # fmt: skip
     server = uvicorn.Server(config)
@@ -188,7 +208,7 @@ def _run(settings: object) -> int:
     # that re-raise is a no-op, so a clean stop exits 0 rather than dying of the signal.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        if settings.workers > 1:
+        if settings.http_workers > 1:
             sock = config.bind_socket()
             Multiprocess(config, sockets=[sock]).run()
             return EXIT_OK

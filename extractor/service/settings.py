@@ -41,7 +41,7 @@ class ServiceSettings(BaseModel):
     )
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
+    http_workers: int = Field(default=1, ge=1, le=64, description="uvicorn processes sharing the job store.")
     keys_file: Path | None = Field(default=None, description="API keys; None: no authentication (loopback only).")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
     max_job_articles: int = Field(default=DEFAULT_MAX_JOB_ARTICLES, ge=1)

@@ -4,8 +4,8 @@ A strategy turns one Article into claims whose evidence is cut from the article.
 Strategies that need a model (``uses_llm``) receive an ``LLM`` (see ``extractor.llm``);
 the others get None. ``prompt_version`` is the content hash of the prompt files the
 strategy renders (None without a prompt): it goes into every output line and cache key.
-An optional class attribute ``cpu_pass`` (True for a per-article CPU pass such as a spaCy
-parse) makes ``--workers auto`` run one process per core; without it, one process runs.
+``cpu_pass`` (True for a per-article CPU pass such as a spaCy parse) makes ``--workers
+auto`` run one process per core; a strategy that only waits on a model says False.
 Everything after the strategy (the grounding and body-start gates, the result memo,
 provenance) is the pipeline's job (``extractor.pipeline``), the same for every strategy.
 """
@@ -37,5 +37,6 @@ class Strategy(Protocol):
     name: str
     prompt_version: str | None
     uses_llm: bool
+    cpu_pass: bool
 
     def extract(self, article: Article, llm: LLM | None) -> StrategyOutput: ...

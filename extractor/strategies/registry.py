@@ -117,7 +117,8 @@ def get_strategy(name: str) -> Strategy:
     strategy = _factory(name)()
     if not isinstance(strategy, Strategy):
         raise ConfigError(
-            f"strategy {name!r} does not implement the Strategy protocol (name, prompt_version, uses_llm, extract)"
+            f"strategy {name!r} does not implement the Strategy protocol "
+            "(name, prompt_version, uses_llm, cpu_pass, extract)"
         )
     if strategy.name != name:
         raise ConfigError(f"strategy {name!r} calls itself {strategy.name!r}; output lines must name what was asked")

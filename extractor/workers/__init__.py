@@ -7,7 +7,7 @@ engine once (an ``Extractor``, so spaCy loads once per process) and extracts the
 is sent, ``threads`` at a time (threads overlap model calls; a CPU-only strategy gets one).
 
 The parent keeps everything that must exist once: the input stream, the output writer (the
-batch runner reads ``extract_many`` as it always did), the token budget (``SharedTokenBudget``:
+batch loop, ``extractor.executors``, submits to the pool as to any executor), the token budget (``SharedTokenBudget``:
 a counter in shared memory that every worker charges after, and checks before, each model
 call) and the embedded model server, which the parent starts and workers only address
 (``ServerHandle``). A watchdog thread in the parent restarts a server that died; a worker whose
@@ -31,11 +31,8 @@ from extractor.workers.pool import (
     WorkerError,
     WorkerLost,
     WorkerPool,
-    in_flight,
-    result_of,
-    threads_per_worker,
 )
-from extractor.workers.shared import START_METHOD, ServerHandle, SharedTokenBudget, SupervisableServer
+from extractor.workers.shared import START_METHOD, ServerHandle, SharedTokenBudget
 from extractor.workers.worker import EngineFactory, WorkerEngine
 
 __all__ = [
@@ -45,12 +42,8 @@ __all__ = [
     "EngineFactory",
     "ServerHandle",
     "SharedTokenBudget",
-    "SupervisableServer",
     "WorkerEngine",
     "WorkerError",
     "WorkerLost",
     "WorkerPool",
-    "in_flight",
-    "result_of",
-    "threads_per_worker",
 ]

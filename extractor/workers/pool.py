@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from typing import TYPE_CHECKING, Any
 
-from extractor.errors import ExtractorError
+from extractor.errors import ArticleLost, ExtractorError
+from extractor.llm import TokenBudget
 from extractor.records import Article, ArticleResult
-from extractor.workers.shared import START_METHOD, ServerHandle, SupervisableServer, log
+from extractor.workers.shared import START_METHOD, ServerHandle, log
 from extractor.workers.worker import EngineFactory, worker_main
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnContext, SpawnProcess
 
-    from extractor.articles import ArticleFailure
-    from extractor.pipeline import ArticleInput, Pipeline
+    from extractor.local_model import ModelEndpoint
 
 # A worker that keeps dying (a poisoned article kills each replacement in turn) must not be
 # replaced forever: after this many replacements per worker slot the pool gives up.
@@ -62,12 +60,16 @@ class _Worker:
     alive: bool = True
 
 
-class WorkerLost(ExtractorError):
+class WorkerLost(ArticleLost):
     """The worker extracting an article died before answering; the article gets an error line."""
 
 
 class WorkerPool:
-    """``workers`` processes extracting articles; ``submit`` gives a future, ``extract_many`` a stream."""
+    """The ``processes`` engine: ``workers`` processes extracting articles; ``submit`` gives a future.
+
+    ``budget``: the token budget the workers share (``SharedTokenBudget``), read by the batch
+    loop to stop taking input; None when there is no limit.
+    """
 
     def __init__(
         self,
@@ -75,10 +77,12 @@ class WorkerPool:
         *,
         workers: int,
         threads: int = 1,
-        server: SupervisableServer | None = None,
+        server: ModelEndpoint | None = None,
+        budget: TokenBudget | None = None,
         startup_timeout_s: float = 300.0,
     ) -> None:
         self.factory = factory
+        self.budget = budget
         self.workers = max(1, workers)
         self.threads = max(1, threads)
         self.startup_timeout_s = startup_timeout_s
@@ -94,6 +98,10 @@ class WorkerPool:
         self._closing = threading.Event()  # workers were told to stop: their exits are expected
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self.budget is not None and self.budget.exhausted
 
     # -- lifetime ------------------------------------------------------------------------------
 
@@ -171,32 +179,6 @@ class WorkerPool:
         # A worker that just died fails to take it: the supervisor handles what it held, this included.
         with contextlib.suppress(OSError, ValueError):
             worker.tasks.send((task_id, task.article))
-
-    def extract_many(
-        self, pipeline: Pipeline, items: Iterable[ArticleInput], *, in_flight: int
-    ) -> Iterator[ArticleResult]:
-        """One result per input, like ``Pipeline.extract_many``, with the articles extracted in the workers.
-
-        ``pipeline`` (the parent's) checks each input, writes the lines of inputs that are no
-        article and of articles a dead worker took with it, and says when the budget is spent.
-        At most ``in_flight`` articles are out at once; results come as they finish.
-        """
-        in_flight = max(1, in_flight)
-        pending: dict[Future[ArticleResult], Article] = {}
-        for item in items:
-            if pipeline.budget_exhausted:
-                break
-            article: Article | ArticleFailure = pipeline.article(item)
-            if not isinstance(article, Article):
-                yield pipeline.failed(article)
-                continue
-            pending[self.submit(article)] = article
-            if len(pending) >= in_flight:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield result_of(pipeline, pending.pop(future), future)
-        for future in as_completed(list(pending)):
-            yield result_of(pipeline, pending.pop(future), future)
 
     # -- the pool's thread ---------------------------------------------------------------------
 
@@ -330,21 +312,3 @@ class WorkerPool:
         for task in outstanding.values():
             if not task.future.done():
                 task.future.set_exception(WorkerError(message) if fatal else WorkerLost(message))
-
-
-def result_of(pipeline: Pipeline, article: Article, future: Future[ArticleResult]) -> ArticleResult:
-    """A worker's result, or the error line of an article its worker took down with it."""
-    try:
-        return future.result()
-    except WorkerLost as exc:
-        return pipeline.error_result(article, str(exc))
-
-
-def in_flight(concurrency: int, workers: int, threads: int) -> int:
-    """Articles out at once: twice what the workers run, so none idles while the parent collects."""
-    return 2 * max(concurrency, workers * threads)
-
-
-def threads_per_worker(concurrency: int, workers: int, uses_llm: bool) -> int:
-    """Threads in each worker: the run's concurrency split over the workers; one without a model to wait on."""
-    return max(1, math.ceil(concurrency / workers)) if uses_llm else 1

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-import urllib.error
-import urllib.request
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from extractor.errors import ExtractorError
 from extractor.llm import TokenBudget
+from extractor.local_model import endpoint_answers
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnContext
+
+    from extractor.local_model import ModelEndpoint
 
 # The logger of the workers package (``extractor.workers``), whichever module logs.
 log = logging.getLogger("extractor.workers")
@@ -48,27 +49,15 @@ class SharedTokenBudget(TokenBudget):
             self._spent.value += tokens
 
 
-class SupervisableServer(Protocol):
-    """The parent's embedded server (``LocalServer``) as the watchdog needs it."""
-
-    base_url: str
-    restarts: int
-
-    @property
-    def model_name(self) -> str: ...
-    def alive(self) -> bool: ...
-    def ensure_running(self) -> bool: ...
-
-
 class ServerHandle:
     """The parent's embedded model server as a worker sees it: its address, whether it is up, its restarts.
 
-    It is what the pipeline supervises in a worker (``SupervisedServer``), but only the parent's
+    It is what the pipeline supervises in a worker (a ``ModelEndpoint``), but only the parent's
     watchdog restarts the server; a worker waits for that. Created in the parent, handed to
     each worker when it starts (the event and counter live in shared memory).
     """
 
-    def __init__(self, server: SupervisableServer, context: SpawnContext, restart_timeout_s: float = 300.0) -> None:
+    def __init__(self, server: ModelEndpoint, context: SpawnContext, restart_timeout_s: float = 300.0) -> None:
         self.base_url = server.base_url
         self.model_name = server.model_name
         self.endpoint_label: str | None = getattr(server, "endpoint_label", None)
@@ -85,18 +74,14 @@ class ServerHandle:
         return self._up.is_set()
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return endpoint_answers(self.base_url)
 
     def ensure_running(self) -> bool:
         """Wait until the parent has the server running again (never restarts it from here)."""
         self._up.wait(self.restart_timeout_s)
         return False
 
-    def watch(self, server: SupervisableServer, stop: threading.Event, interval_s: float = 0.1) -> None:
+    def watch(self, server: ModelEndpoint, stop: threading.Event, interval_s: float = 0.1) -> None:
         """The parent's watchdog: restart ``server`` when it dies, until ``stop`` is set."""
         while not stop.wait(interval_s):
             if server.alive():
