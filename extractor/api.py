@@ -209,9 +209,10 @@ class Extractor:
     def _connect(self) -> Pipeline:
         from extractor.pipeline import Pipeline
 
-        if self.engine not in ("local", "processes"):
-            # An engine beyond this machine (Ray) is built first: it may run the model servers itself
-            # (one per node) and attach this extractor to its own node's, so none starts here.
+        if self.embedded and self.engine not in ("local", "processes"):
+            # With the embedded model, an engine beyond this process (Ray) is built first: it may run the
+            # model servers itself (one per node) and attach this extractor to its own node's, so none
+            # starts here. Its factory must not ask for this pipeline (it is being built).
             self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
 
         if not self.strategy.uses_llm:
