@@ -19,7 +19,6 @@ interrupted (finished lines are kept in ``OUT.partial``, or ``OUT`` with
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 import os
@@ -27,7 +26,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -41,23 +40,15 @@ from extractor.commands.evaluate import diff_command, eval_command, gold_app
 from extractor.config import (
     DEFAULT_CLI_WORKERS,
     DEFAULT_LOCAL_MODEL,
-    DEFAULT_MAX_ARTICLE_CHARS,
-    DEFAULT_MAX_REASKS,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_REMOTE_MODEL,
-    DEFAULT_STRATEGY,
-    MAX_CONCURRENCY,
-    MAX_REASKS,
-    MAX_RETRIES,
     ExtractorConfig,
 )
 from extractor.errors import ExtractorError
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
+from extractor.options import with_config_options
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
 from extractor.records import output_json_schema
 from extractor.review.cli import review_command
 from extractor.service.cli import serve_command
-from extractor.strategies import STRATEGY_NAMES
 
 if TYPE_CHECKING:
     from extractor.articles import ArticleFailure
@@ -80,14 +71,6 @@ app.command("serve")(serve_command)
 err = Console(stderr=True)
 
 
-class Engine(enum.StrEnum):
-    """Where ``extractor extract`` runs the articles (``ExtractorConfig.engine``)."""
-
-    local = "local"
-    processes = "processes"
-    ray = "ray"
-
-
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
 EXIT_USAGE = 2
@@ -107,9 +90,10 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-# Long only in its declarations (one typer option per ExtractorConfig field, each with its help);
-# the body is a dozen lines: config, Extractor, batch, summary, exit code.
+# The ExtractorConfig options (--strategy, --model, --workers, --engine, ...) are generated from the
+# config's fields (extractor.options); the reader's and the batch's are declared here.
 @app.command()
+@with_config_options()
 def extract(
     paths: Annotated[
         list[Path],
@@ -118,89 +102,7 @@ def extract(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output JSONL, one line per article; - writes to standard output.")
     ],
-    strategy: Annotated[
-        str | None,
-        typer.Option(help=f"One of: {', '.join(STRATEGY_NAMES)}, or a plugin's (default: {DEFAULT_STRATEGY})."),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help=f"Model name at the endpoint (default: EXTRACTOR_MODEL or {DEFAULT_REMOTE_MODEL})."),
-    ] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
-    local_model: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Embedded model when no endpoint is configured: {', '.join(MODELS)} (default: {DEFAULT_LOCAL_MODEL})."
-        ),
-    ] = None,
-    mode: Annotated[
-        str | None,
-        typer.Option(
-            help="instructor mode: tools (default; works everywhere, incl. llama.cpp), json_schema (OpenAI, vLLM), "
-            "json."
-        ),
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=MAX_CONCURRENCY,
-            help="Articles in flight over all workers (default: 8; 2 for the embedded server).",
-        ),
-    ] = None,
-    workers: Annotated[
-        str,
-        typer.Option(
-            help="Worker processes (a number, or auto: one per usable core when the strategy has a CPU pass "
-            "(baseline, guided, guided_full) and the model is not the embedded one, else 1). Workers share one "
-            "embedded model server.",
-        ),
-    ] = DEFAULT_CLI_WORKERS,
-    engine: Annotated[
-        Engine,
-        typer.Option(
-            help="Where articles are extracted: local (this process; --workers above 1 means processes), "
-            "processes (--workers worker processes) or ray (an actor pool on a Ray cluster; needs the ray extra; "
-            "--workers is the number of actors, auto: the cluster's CPUs).",
-        ),
-    ] = Engine.local,
-    ray_address: Annotated[
-        str | None,
-        typer.Option(help="Ray cluster to join with --engine ray (e.g. auto, ray://head:10001); default: a local "
-                     "instance on this machine's cores."),
-    ] = None,
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
-    cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR or ~/.cache/extractor/responses).")
-    ] = None,
-    max_article_chars: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help=f"Longer articles are refused with an error line (default: {DEFAULT_MAX_ARTICLE_CHARS:,})."
-        ),
-    ] = None,
-    token_budget: Annotated[
-        int | None, typer.Option(min=1, help="Stop cleanly once the batch has spent this many tokens.")
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(min=1, help="Seconds per model request (default: 120; 600 for the embedded server)."),
-    ] = None,
-    max_reasks: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            max=MAX_REASKS,
-            help=f"Re-asks when the model's output fails validation (default: {DEFAULT_MAX_REASKS}).",
-        ),
-    ] = None,
-    max_retries: Annotated[
-        int | None,
-        typer.Option(
-            min=0, max=MAX_RETRIES, help=f"Transport retries on 429/5xx/timeouts (default: {DEFAULT_MAX_RETRIES})."
-        ),
-    ] = None,
     id_field: Annotated[
         str | None, typer.Option(help="JSON/JSONL field holding the article id (default: id; else file:line).")
     ] = None,
@@ -213,17 +115,14 @@ def extract(
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
+    *,
+    config_fields: dict[str, Any],
 ) -> None:
     """Extract claims from articles into OUT (one JSON line per article)."""
     _quiet_logs()
     try:
-        config = ExtractorConfig.from_env(
-            strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
-            concurrency=concurrency, workers=workers, engine=engine.value, ray_address=ray_address,
-            cache=cache, cache_dir=cache_dir,
-            max_article_chars=max_article_chars, token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks,
-            max_retries=max_retries,
-        )  # fmt: skip
+        # The CLI's one default of its own: worker processes "auto" (one per usable core for a CPU pass).
+        config = ExtractorConfig.from_env(**{"workers": DEFAULT_CLI_WORKERS, **config_fields})
         extractor = Extractor(config)
     except ExtractorError as exc:
         raise _fail(str(exc)) from None

@@ -78,13 +78,32 @@ class ExtractorConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    strategy: str = Field(default=DEFAULT_STRATEGY, min_length=1, description="Registered strategy name.")
-    model: str | None = Field(default=None, description=f"Model at the endpoint (default {DEFAULT_REMOTE_MODEL}).")
-    base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; none: the embedded model.")
+    strategy: str = Field(
+        default=DEFAULT_STRATEGY,
+        min_length=1,
+        description="Strategy: guided (default), guided_full, whole_article, baseline (no model), or a plugin's.",
+    )
+    model: str | None = Field(
+        default=None, description=f"Model name at the endpoint (default: {DEFAULT_REMOTE_MODEL}; EXTRACTOR_MODEL)."
+    )
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (OPENAI_BASE_URL); none: the embedded model."
+    )
     api_key: SecretStr | None = Field(default=None, description="Key for the endpoint; never printed or stored.")
-    local_model: str = Field(default=DEFAULT_LOCAL_MODEL, description="Embedded model when no endpoint is set.")
-    mode: Mode = Field(default=DEFAULT_MODE, description="instructor mode (the embedded server always uses tools).")
-    timeout_s: float | None = Field(default=None, ge=1, description="Seconds per model request.")
+    local_model: str = Field(
+        default=DEFAULT_LOCAL_MODEL,
+        description=f"Embedded model when no endpoint is set (default: {DEFAULT_LOCAL_MODEL}; extractor fetch-model).",
+    )
+    mode: Mode = Field(
+        default=DEFAULT_MODE,
+        description="instructor mode: tools (default; works everywhere), json_schema (OpenAI, vLLM) or json.",
+    )
+    timeout_s: float | None = Field(
+        default=None,
+        ge=1,
+        description="Seconds per model request (default: 120; 600 for the embedded server).",
+        json_schema_extra={"cli": "--timeout"},
+    )
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, le=MAX_RETRIES, description="Transport retries.")
     max_reasks: int = Field(default=DEFAULT_MAX_REASKS, ge=0, le=MAX_REASKS, description="Re-asks on invalid output.")
     concurrency: int | None = Field(
@@ -104,8 +123,10 @@ class ExtractorConfig(BaseModel):
     ray_address: str | None = Field(
         default=None, description='Ray cluster to join with engine "ray" ("auto": this machine\'s); none: start one.'
     )
-    cache: bool = Field(default=True, description="Keep model responses and finished results on disk.")
-    cache_dir: Path | None = Field(default=None, description="Cache folder (default ~/.cache/extractor/responses).")
+    cache: bool = Field(default=True, description="Keep model responses and finished results on disk (default: on).")
+    cache_dir: Path | None = Field(
+        default=None, description="Cache folder (EXTRACTOR_CACHE_DIR; default: ~/.cache/extractor/responses)."
+    )
     token_budget: int | None = Field(default=None, ge=1, description="Stop once this many tokens are spent.")
     max_article_chars: int = Field(default=DEFAULT_MAX_ARTICLE_CHARS, ge=1, description="Longer articles fail.")
 

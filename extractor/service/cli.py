@@ -27,13 +27,14 @@ import shutil
 import signal
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from extractor.config import DEFAULT_MAX_ARTICLE_CHARS, MAX_CONCURRENCY, MAX_REASKS, MAX_RETRIES, ExtractorConfig
+from extractor.config import ExtractorConfig
 from extractor.errors import ConfigError, ExtractorError
+from extractor.options import with_config_options
 
 if TYPE_CHECKING:
     from extractor.service.settings import ServiceSettings
@@ -48,8 +49,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-# Long only in its declarations (one typer option per setting, each with its help); the body builds the
+# The ExtractorConfig options (--strategy, --model, --engine, --workers, ...) are generated from the
+# config's fields (extractor.options); the server's own are declared here. The body builds the
 # settings, checks the setup (_check_setup) and runs uvicorn (_run).
+@with_config_options()
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
@@ -57,43 +60,13 @@ def serve_command(
         int,
         typer.Option(min=1, max=64, help="uvicorn processes answering HTTP, sharing the job store (1: embedded)."),
     ] = 1,
-    workers: Annotated[
-        int | None,
-        typer.Option(hidden=True, min=1, max=64, help="Deprecated name of --http-workers."),
-    ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Where extraction runs: processes (default: worker processes on every usable core, so HTTP and "
-            "extraction never share one interpreter), local (threads of the HTTP process) or ray.",
-        ),
-    ] = "processes",
-    ray_address: Annotated[str | None, typer.Option(help="Ray cluster to join with --engine ray.")] = None,
     api_keys_file: Annotated[
         Path | None,
         typer.Option(envvar="EXTRACTOR_API_KEYS_FILE", help="API keys, one per line (see docs/service.md)."),
     ] = None,
-    strategy: Annotated[str | None, typer.Option(help="Default strategy (default: guided).")] = None,
     allow_strategy: Annotated[
         list[str] | None, typer.Option(help="Another strategy a request may ask for (repeatable).")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at the endpoint (default: EXTRACTOR_MODEL).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
-    local_model: Annotated[str | None, typer.Option(help="Embedded model when no endpoint is configured.")] = None,
-    mode: Annotated[str | None, typer.Option(help="instructor mode: tools, json_schema or json.")] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(min=1, max=MAX_CONCURRENCY, help="Articles extracting at once per process, per route."),
-    ] = None,
-    cache: Annotated[bool | None, typer.Option(help="Use the response cache (default: on).")] = None,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: EXTRACTOR_CACHE_DIR).")] = None,
-    max_article_chars: Annotated[
-        int | None, typer.Option(min=1, help=f"Longer articles get 422 (default: {DEFAULT_MAX_ARTICLE_CHARS:,}).")
-    ] = None,
-    token_budget: Annotated[int | None, typer.Option(min=1, help="Tokens the whole server may spend.")] = None,
-    timeout: Annotated[float | None, typer.Option(min=1, help="Seconds per model request.")] = None,
-    max_reasks: Annotated[int | None, typer.Option(min=0, max=MAX_REASKS, help="Re-asks on invalid output.")] = None,
-    max_retries: Annotated[int | None, typer.Option(min=0, max=MAX_RETRIES, help="Transport retries.")] = None,
     max_body_bytes: Annotated[
         int, typer.Option(min=1024, help="Larger request bodies get 413 (default: 8 MiB).")
     ] = 8 * 1024 * 1024,
@@ -111,19 +84,17 @@ def serve_command(
         float, typer.Option(min=0, help="Seconds to let work in flight finish on SIGTERM before handing it back.")
     ] = 30.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    *,
+    config_fields: dict[str, Any],
 ) -> None:
     """Serve extraction, jobs and evaluation over HTTP (FastAPI on uvicorn); see docs/service.md."""
     settings_model = _service_settings_model()
-    if workers is not None:
-        err.print("note: `serve --workers` is now `--http-workers` (uvicorn processes); --workers still works for now")
-        http_workers = workers
+    if "workers" in config_fields:
+        err.print("note: `serve --workers` sets extraction worker processes, as in `extract`; uvicorn processes "
+                  "are --http-workers (its meaning before)", highlight=False)  # fmt: skip
     try:
-        config = ExtractorConfig.from_env(
-            strategy=strategy, model=model, base_url=base_url, local_model=local_model, mode=mode,
-            engine=engine, ray_address=ray_address, workers="auto" if engine != "local" else None,
-            concurrency=concurrency, cache=cache, cache_dir=cache_dir, max_article_chars=max_article_chars,
-            token_budget=token_budget, timeout_s=timeout, max_reasks=max_reasks, max_retries=max_retries,
-        )  # fmt: skip
+        # The service's own defaults: extraction in worker processes on every usable core.
+        config = ExtractorConfig.from_env(**{"engine": "processes", "workers": "auto", **config_fields})
         settings = settings_model(
             extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port,
             http_workers=http_workers,
