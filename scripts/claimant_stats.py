@@ -36,14 +36,80 @@ from typing import Any
 _CONNECTORS = frozenset(["of", "the", "and", "for", "de", "van", "von", "der", "al", "bin", "da", "la", "le", "&"])
 # Titles and epithets that are not part of a name when they open a claimant.
 _TITLES = frozenset(
-    """mr mrs ms dr sen rep gov gen president senator governor secretary minister deputy prime candidate
-    nominee rival crooked former democrat democratic republican gop chairman spokesman spokeswoman
-    vice mayor pres rev sens reps speaker ambassador judge justice lt col sgt adm""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "president",
+        "senator",
+        "governor",
+        "secretary",
+        "minister",
+        "deputy",
+        "prime",
+        "candidate",
+        "nominee",
+        "rival",
+        "crooked",
+        "former",
+        "democrat",
+        "democratic",
+        "republican",
+        "gop",
+        "chairman",
+        "spokesman",
+        "spokeswoman",
+        "vice",
+        "mayor",
+        "pres",
+        "rev",
+        "sens",
+        "reps",
+        "speaker",
+        "ambassador",
+        "judge",
+        "justice",
+        "lt",
+        "col",
+        "sgt",
+        "adm",
+    ]
 )
 _NATIONALITIES = frozenset(
-    """american russian ukrainian british chinese french german israeli iranian turkish japanese indian
-    syrian iraqi polish italian spanish canadian mexican saudi european african asian democratic
-    republican liberal conservative""".split()
+    [
+        "american",
+        "russian",
+        "ukrainian",
+        "british",
+        "chinese",
+        "french",
+        "german",
+        "israeli",
+        "iranian",
+        "turkish",
+        "japanese",
+        "indian",
+        "syrian",
+        "iraqi",
+        "polish",
+        "italian",
+        "spanish",
+        "canadian",
+        "mexican",
+        "saudi",
+        "european",
+        "african",
+        "asian",
+        "democratic",
+        "republican",
+        "liberal",
+        "conservative",
+    ]
 )
 _REMNANT = re.compile(r"\b(?:ca|wo|sha)\b(?!['’])", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:never|not|n['’]t)\b", re.IGNORECASE)

@@ -31,9 +31,11 @@ from extractor.nlp.names import (
     description,
     entity_of,
     is_definite,
+    name_span,
     named_in_description,
     proper_noun_phrase,
     role_of,
+    speaker_noun,
     with_first_names,
 )
 from extractor.nlp.quotations import Quotations
@@ -77,6 +79,14 @@ class SpeakerResolver:
         self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.person_names: set[str] = set()
         self.places = {ent.text for ent in doc.ents if ent.label_ == "GPE"}
+        # Every multi-word person name the article writes, in text order: a surname mentioned
+        # before its full name ("Trump said ..." above "Donald Trump") still gets the full name.
+        self.article_names: list[str] = []
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                name = self._person_name(with_first_names(ent))
+                if len(name.split()) > 1 and name not in self.article_names:
+                    self.article_names.append(name)
 
     def resolve(self, source: Token | None) -> Person | None:
         """The speaker ``source`` names; a named speaker becomes the last claimant."""
@@ -145,6 +155,14 @@ class SpeakerResolver:
             known_words = known.split()
             if len(known_words) > len(words) and known_words[-len(words) :] == words:
                 return known
+        later = [
+            known
+            for known in self.article_names
+            if len(known.split()) > len(words) and known.split()[-len(words) :] == words
+        ]
+        if len({known.split()[0] for known in later}) == 1:
+            # Only one person of that name later in the article ("Donald Trump", "Donald J. Trump"): the first form.
+            return later[0]
         return name
 
     def _name_for(self, token: Token, conjoined: bool = True) -> Named:
@@ -177,6 +195,8 @@ class SpeakerResolver:
     def _named(self, token: Token) -> Named:
         """The speaker a noun names: its entity, an appositive name, a role's antecedent, or the description."""
         ent = entity_of(token)
+        if ent is not None and self._label(ent) == "NORP":
+            return self._group(token, ent)
         if ent is not None and self._label(ent) in NAME_LABELS:
             return self._person_from_entity(ent, token), self._label(ent)
         # A description with an appositive name: "a spokesman for the Kremlin, Dmitry Peskov".
@@ -195,8 +215,11 @@ class SpeakerResolver:
             return self._person_from_entity(speaker, token), "PERSON"
         if token.pos_ == "PROPN":
             # A name spaCy did not label, speaking: most often a person.
+            if not token.text[:1].isupper():
+                # "xenophobe" tagged PROPN: no name.
+                return self._description(token)
             name = proper_noun_phrase(token)
-            return self._known(name), "PERSON"
+            return self._known(self._full_name(name)), "PERSON"
         if token.lemma_.lower() in ROLE_NOUNS and is_definite(token):
             person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
             if person is not None:
@@ -212,8 +235,32 @@ class SpeakerResolver:
             token.text[:1].isupper() and any(known.split()[-1] == token.text for known in self.person_names)
         ):
             # A name the tagger read as a common noun ("Sanders", "O'Donnell").
-            return self._known(proper_noun_phrase(token)), "PERSON"
+            return self._known(self._full_name(proper_noun_phrase(token))), "PERSON"
+        return self._description(token)
+
+    def _description(self, token: Token) -> Named:
+        """A speaker the article describes ("Republican officials", "his lawyer"), or None for a non-speaker.
+
+        A description is a speaker only where its head is a person, a group or a document
+        (``names.speaker_noun``): "things", "the spike", "more leverage" are not.
+        """
+        phrase = description(token)
+        if not phrase or not speaker_noun(token):
+            return None, None
         return Person(self._owner_named(token, phrase), named=False), None
+
+    def _group(self, token: Token, ent: SpacySpan) -> Named:
+        """A speaker named by a nationality or party ("Republicans", "the Republican"): no name of its own.
+
+        "The Republican" (definite, singular) points back to a person, as "the senator"
+        does; "Republicans", "Russians", "Democrats" are a description, ``named`` False.
+        """
+        if token.tag_ in ("NNP", "NN", "JJ") and is_definite(token):
+            person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
+            if person is not None:
+                return person, label
+        phrase = description(token) or clean_name(ent.text)
+        return Person(phrase, label="NORP", named=False), "NORP"
 
     def _organisation(self, token: Token) -> Person | None:
         """The named organisation a definite description points back to: "the ministry" -> "Russian Foreign Ministry".
@@ -329,8 +376,12 @@ class SpeakerResolver:
         return person
 
     def _person_name(self, ent: SpacySpan) -> str:
-        """A person's name as written, without a place NER ran into it ("in Kiev Brittany Stewart")."""
-        name = clean_name(ent.text)
+        """A person's name as written, without a place NER ran into it ("in Kiev Brittany Stewart").
+
+        Titles, epithets and party labels are no part of it ("Rival Hillary Clinton" ->
+        "Hillary Clinton"), nor a verb NER ran into it ("Trump avoids"): ``names.name_span``.
+        """
+        name = clean_name(name_span(ent).text)
         words = name.split(" ")
         before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         if len(words) > 2 and (words[0] in self.places or before in ("in", "from", "of")):

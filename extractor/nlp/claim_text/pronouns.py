@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from extractor.nlp.claim_text.edits import Edit, inflect
 from extractor.nlp.claim_text.sentence import CLAIMANT, SUBJECT_DEPS, Reading
 from extractor.nlp.lexicon import CAPITALS, COUNTRY_DEMONYMS, ROLE_NOUNS
+from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -27,7 +28,7 @@ _ORGANISATION_PRONOUNS = frozenset(["it", "its", "they", "them", "their"])
 _FIRST_PERSON = frozenset(["i", "me", "my", "mine"])
 _FIRST_PLURAL = frozenset(["we", "us", "our", "ours"])
 _POSSESSIVES = frozenset(["his", "her", "its", "their", "my", "our"])
-_THIRD_SINGULAR_BE = {"am": "is", "'m": "is", "’m": "is", "are": "is", "'re": "is", "’re": "is", "were": "was"}
+_THIRD_SINGULAR_BE = {"am": "is", "'m": "is", "are": "is", "'re": "is", "were": "was"}
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "to", "into", "outside", "inside", "around", "across", "through"])
 
 
@@ -81,8 +82,10 @@ class Pronouns:
                 edit.replace(token, named + ("'s" if possessive else ""))
                 continue
             if lower in _PERSON_PRONOUNS or lower in _ORGANISATION_PRONOUNS:
-                if not claimant_done and fits_claimant(token, reading, False) and (
-                    token.dep_ in SUBJECT_DEPS or possessive
+                if (
+                    not claimant_done
+                    and fits_claimant(token, reading, False)
+                    and (token.dep_ in SUBJECT_DEPS or possessive)
                 ):
                     edit.replace(token, CLAIMANT + ("'s" if possessive else ""))
                     claimant_done = True
@@ -165,11 +168,11 @@ def agree_third_singular(subject: Token, edit: Edit) -> None:
     verb = subject.head
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i > subject.i]
     target = auxiliaries[0] if auxiliaries else verb
-    lower = target.lower_
+    lower = plain(target)
     if lower in _THIRD_SINGULAR_BE:
         edit.replace(target, _THIRD_SINGULAR_BE[lower])
         return
-    if lower in ("'ve", "’ve", "have"):
+    if lower in ("'ve", "have"):
         edit.replace(target, "has")
         return
     if target.tag_ == "VBP":
