@@ -54,6 +54,20 @@ SPEAKER_NOUNS = frozenset(
         *["complaint", "lawsuit", "suit", "indictment", "ruling", "order", "bill", "law", "proposal", "plan"],
         *["campaign", "side", "team", "group", "camp", "everyone", "everybody", "someone", "somebody", "nobody"],
         *["others", "many", "some", "most", "few", "both", "all", "several", "majority", "minority", "one"],
+        *["percent", "state", "city", "county", "country", "nation", "public", "panel", "fund", "bank", "film"],
+        *["book", "article", "story", "footage", "clip", "spot", "research", "transcript", "account", "show"],
+        *["data", "statistics", "figures", "numbers", "database", "journal", "literature", "program", "programme"],
+        *["average", "slide", "presentation", "rules", "brief", "submission", "court", "countries"],
+        *["states", "nations", "publications", "papers", "dozens", "colleges", "schools", "hospitals", "bank"],
+    ]
+)
+# Speakers that are texts, not people: a quotation's "I" in an ad or a report is someone else.
+DOCUMENT_NOUNS = frozenset(
+    [
+        *["poll", "survey", "study", "report", "statement", "document", "memo", "letter", "email", "filing"],
+        *["record", "ad", "advertisement", "video", "post", "tweet", "release", "analysis", "review", "audit"],
+        *["complaint", "lawsuit", "suit", "indictment", "ruling", "order", "bill", "law", "proposal", "plan"],
+        *["footage", "clip", "spot", "commercial", "book", "article", "story", "editorial", "column"],
     ]
 )
 _AGENT_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person", "ers", "ors", "ists")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import (
     CAPITALS,
+    COUNTRY_DEMONYMS,
     DEMONYMS,
     GENDER_WORDS,
     NAME_LABELS,
@@ -188,8 +189,11 @@ class SpeakerResolver:
             # "Clinton and Sanders said": one claim by both, named together.
             names = [self._name_for(t, conjoined=False) for t in (token, *conjuncts)]
             if all(person is not None and label in NAME_LABELS for person, label in names):
-                joined = " and ".join(person.name for person, _ in names if person is not None)
-                return Person(joined, label=names[0][1]), names[0][1]
+                distinct = list(dict.fromkeys(person.name for person, _ in names if person is not None))
+                if len(distinct) == 1:
+                    # "Trump and Mr. Trump": one speaker, written twice.
+                    return names[0]
+                return Person(" and ".join(distinct), label=names[0][1]), names[0][1]
         return self._named(token)
 
     def _named(self, token: Token) -> Named:
@@ -245,9 +249,38 @@ class SpeakerResolver:
         (``names.speaker_noun``): "things", "the spike", "more leverage" are not.
         """
         phrase = description(token)
-        if not phrase or not speaker_noun(token):
+        if not phrase:
             return None, None
+        if not speaker_noun(token):
+            # "Trump avoids", "shorter dresses", "a recent news conference": the parse took a
+            # thing for the source. The speaker named nearby, if any, said it; else no claim.
+            return self._speaker_nearby(token)
         return Person(self._owner_named(token, phrase), named=False), None
+
+    def _speaker_nearby(self, token: Token) -> Named:
+        """The named person or organisation of ``token``'s sentence or the two before, for a non-speaker source.
+
+        The last claimant when it is named there, else the most recent name there
+        (outside quotations); (None, None) when the window names nobody.
+        """
+        oldest = self._window_start(token, 2)
+        nearby: list[tuple[str, str]] = [
+            (name, label)
+            for position, label, name in self.mentions
+            if position >= oldest and label in ("PERSON", "ORG")
+        ]
+        for ent in token.sent.ents:
+            label = self._label(ent)
+            if ent.end <= token.i + 1 and label in ("PERSON", "ORG") and not self.quotations.inside(ent.start_char):
+                person = self._person_from_entity(ent, None)
+                nearby.append((person.name, label))
+        if not nearby:
+            return None, None
+        claimant = self.last_claimant
+        if claimant is not None and any(name == claimant.name for name, _ in nearby):
+            return claimant, self.last_claimant_label
+        name, label = nearby[-1]
+        return self._known(name, label), label
 
     def _group(self, token: Token, ent: SpacySpan) -> Named:
         """A speaker named by a nationality or party ("Republicans", "the Republican"): no name of its own.
@@ -303,6 +336,9 @@ class SpeakerResolver:
 
         def fits(name: str, label: str | None) -> bool:
             if label not in labels:
+                return False
+            if label == "GPE" and token.lower_ in PLURAL_PRONOUNS and not _country_like(name):
+                # "They checked the Chicago Tribune": a city is no "they"; a country may be ("the Russians").
                 return False
             known = self.gender.get(name)
             return gender is None or known is None or known == gender
@@ -452,8 +488,9 @@ class SpeakerResolver:
         """The named person a pronoun that is not the claimant points to ("calling *him* a war criminal").
 
         The nearest person named before it in its sentence, else in the two sentences
-        before, who is not the claimant and whose gender (where known) fits; None
-        when there is none. Nothing is learnt: this only reads.
+        before, who is not the claimant and whose gender is known to fit; failing that,
+        the only other person named there, gender not known otherwise. None when
+        unsure (two people, gender unknown): the pronoun stays. Nothing is learnt.
         """
         gender = PRONOUN_GENDER.get(pronoun.lower_)
         if pronoun.lower_ not in PRONOUN_GENDER:
@@ -465,14 +502,25 @@ class SpeakerResolver:
             for ent in self.doc.ents
             if oldest <= ent.start and ent.end <= pronoun.i and self._label(ent) == "PERSON"
         ]
+        names: list[str] = []
         for ent in reversed(people):
             name = self._full_name(self._person_name(with_first_names(ent)))
-            if name == excluded or (excluded and name.split()[-1] == excluded.split()[-1]):
+            if name == excluded or (excluded and name.split()[-1] == excluded.split()[-1]) or name in names:
                 continue
-            known = self.gender.get(name)
-            if gender is None or known is None or known == gender:
-                return name
-        return None
+            names.append(name)
+        fitting = [name for name in names if self.gender.get(name) in (None, gender)]
+        known = [name for name in fitting if self.gender.get(name) == gender]
+        # Where unsure, no name: the nearest person of the pronoun's known gender, else the one
+        # person the window names; two people of unknown gender keep the pronoun.
+        if known:
+            return known[0]
+        return fitting[0] if len(names) == 1 and fitting else None
+
+
+def _country_like(name: str) -> bool:
+    """Whether a place name is a country (or a capital standing for one), which may speak as "they"."""
+    bare = re.sub(r"^(?:the|The)\s+", "", name)
+    return bare in COUNTRY_DEMONYMS or bare in CAPITALS or bare in DEMONYMS.values()
 
 
 def _capitalised_name(token: Token) -> bool:
