@@ -59,6 +59,7 @@ SPEAKER_NOUNS = frozenset(
         *["data", "statistics", "figures", "numbers", "database", "journal", "literature", "program", "programme"],
         *["average", "slide", "presentation", "rules", "brief", "submission", "court", "countries"],
         *["states", "nations", "publications", "papers", "dozens", "colleges", "schools", "hospitals", "bank"],
+        *["pair", "couple", "duo", "trio", "crowd", "audience", "board", "jury", "chorus"],
     ]
 )
 # Speakers that are texts, not people: a quotation's "I" in an ad or a report is someone else.

@@ -261,7 +261,8 @@ class SpeakerResolver:
         """The named person or organisation of ``token``'s sentence or the two before, for a non-speaker source.
 
         The last claimant when it is named there, else the most recent name there
-        (outside quotations); (None, None) when the window names nobody.
+        (outside quotations); the last named claimant when the window names nobody, and
+        (None, None) before any.
         """
         oldest = self._window_start(token, 2)
         nearby: list[tuple[str, str]] = [
@@ -274,9 +275,11 @@ class SpeakerResolver:
             if ent.end <= token.i + 1 and label in ("PERSON", "ORG") and not self.quotations.inside(ent.start_char):
                 person = self._person_from_entity(ent, None)
                 nearby.append((person.name, label))
-        if not nearby:
-            return None, None
         claimant = self.last_claimant
+        if not nearby:
+            # No name nearby: the last claimant is still speaking ("Lynch said … At a recent news
+            # conference, …"), or nobody is.
+            return (claimant, self.last_claimant_label) if claimant is not None and claimant.named else (None, None)
         if claimant is not None and any(name == claimant.name for name, _ in nearby):
             return claimant, self.last_claimant_label
         name, label = nearby[-1]
