@@ -29,6 +29,7 @@ EPITHETS = frozenset(
         *["rival", "crooked", "lyin", "lyin'", "little", "crazy", "former", "ex", "incumbent", "embattled"],
         *["republican", "republicans", "democrat", "democrats", "democratic", "gop", "independent", "libertarian"],
         *["then", "now", "late", "sens", "reps", "rev", "gen", "lt", "col", "sgt", "adm", "gov", "atty", "supt"],
+        *["speaker", "justice", "judge", "senators", "representatives", "presidents", "commissioner"],
     ]
 )
 # Tags a name's first or last word never has: "Injecting Clinton", "Trump avoids".

@@ -102,7 +102,7 @@ class SpeakerResolver:
     def register(self, ent: SpacySpan) -> None:
         """Remember a named entity once its sentence is done, so a pronoun never points forward."""
         label = self._label(ent)
-        if label not in NAME_LABELS:
+        if label not in NAME_LABELS or _dateline(ent):
             return
         if label == "PERSON":
             ent = with_first_names(ent)
@@ -199,6 +199,9 @@ class SpeakerResolver:
     def _named(self, token: Token) -> Named:
         """The speaker a noun names: its entity, an appositive name, a role's antecedent, or the description."""
         ent = entity_of(token)
+        if ent is not None and _dateline(ent):
+            # "WASHINGTON -- President Obama ... said": the parse made the dateline the subject.
+            ent = None
         if ent is not None and self._label(ent) == "NORP":
             return self._group(token, ent)
         if ent is not None and self._label(ent) in NAME_LABELS:
@@ -343,6 +346,9 @@ class SpeakerResolver:
             if label == "GPE" and token.lower_ in PLURAL_PRONOUNS and not _country_like(name):
                 # "They checked the Chicago Tribune": a city is no "they"; a country may be ("the Russians").
                 return False
+            if label == "NORP" and name in DEMONYMS:
+                # "American" (an adjective: "American views") is nobody "they" can be; "Americans" may be.
+                return False
             known = self.gender.get(name)
             return gender is None or known is None or known == gender
 
@@ -375,7 +381,7 @@ class SpeakerResolver:
             if position < oldest:
                 break
             if fits(name, label):
-                return chosen(self.people.get(name, Person(name, label=label)), label)
+                return chosen(self._known(name, label), label)
         return None, None
 
     def _window_start(self, token: Token, window: int | None) -> int:
@@ -429,7 +435,8 @@ class SpeakerResolver:
 
     def _known(self, name: str, label: str | None = "PERSON") -> Person:
         if name not in self.people:
-            self.people[name] = Person(name, label=label)
+            # A nationality or party ("Republicans") is a description, not a name.
+            self.people[name] = Person(name, label=label, named=label != "NORP")
         return self.people[name]
 
     def person_described(self, head: Token) -> str | None:
@@ -518,6 +525,13 @@ class SpeakerResolver:
         if known:
             return known[0]
         return fitting[0] if len(names) == 1 and fitting else None
+
+
+def _dateline(ent: SpacySpan) -> bool:
+    """A wire dateline ("WASHINGTON -- President Obama ..."): a place in capitals opening a line, no speaker."""
+    doc = ent.doc
+    following = doc[ent.end].text if ent.end < len(doc) else ""
+    return ent.text.isupper() and ent.start == ent.sent.start and following in ("--", "—", "–", "-", "(", ",")
 
 
 def _country_like(name: str) -> bool:
