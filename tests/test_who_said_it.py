@@ -2,7 +2,8 @@
 
 Each case is one the issue found (PolNeAR dev, sample 000) cut down to the
 sentences that make it; each failed before the fix, except four kept as guards of
-what already held: the "Crooked Hillary Clinton" article, conjoined speakers,
+what already held: the "Crooked Hillary Clinton" article, conjoined speakers, a titled
+surname beside a relative named later ("Mr. Obama", "Michelle Obama"),
 contractions with a straight apostrophe, and the restated denial with "never"
 (#23). Curly and straight apostrophes are checked alike.
 """
@@ -49,6 +50,16 @@ def test_one_full_name_per_speaker(strategy: BaselineStrategy, text: str, name: 
     expected = name or "Hillary Clinton"
     assert claims
     assert {c.claimant.name for c in claims if c.claimant.name.endswith(expected.split()[-1])} == {expected}
+
+
+def test_a_titled_surname_is_not_a_relative_named_later(strategy: BaselineStrategy) -> None:
+    """PolNeAR dev (NYT): "Mr. Obama" throughout, "the first lady, Michelle Obama" near the end."""
+    text = (
+        "President Obama is rolling out a new message. Mr. Obama said the election was about him.\n\n"
+        "The campaign plans to employ Mr. Obama and the first lady, Michelle Obama, in Florida."
+    )
+    names = {c.claimant.name for c in _claims(strategy, text) if "Obama" in c.claimant.name}
+    assert names == {"Obama"}
 
 
 def test_a_party_noun_is_no_named_speaker(strategy: BaselineStrategy) -> None:

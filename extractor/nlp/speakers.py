@@ -26,6 +26,7 @@ from extractor.nlp.lexicon import (
     PRONOUN_GENDER,
     RELATIVE_PRONOUNS,
     ROLE_NOUNS,
+    TITLE_WORDS,
 )
 from extractor.nlp.names import (
     clean_name,
@@ -77,17 +78,25 @@ class SpeakerResolver:
         self.people: dict[str, Person] = {}  # full name -> what we know of the person
         self.last_claimant: Person | None = None
         self.last_claimant_label: str | None = None
+        self.claimant_names: list[str] = []  # people resolved as claimants so far, in text order
         self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.person_names: set[str] = set()
         self.places = {ent.text for ent in doc.ents if ent.label_ == "GPE"}
         # Every multi-word person name the article writes, in text order: a surname mentioned
         # before its full name ("Trump said ..." above "Donald Trump") still gets the full name.
         self.article_names: list[str] = []
+        self.first_written: dict[str, int] = {}  # full name -> token index of its first mention
         for ent in doc.ents:
             if ent.label_ == "PERSON":
                 name = self._person_name(with_first_names(ent))
                 if len(name.split()) > 1 and name not in self.article_names:
                     self.article_names.append(name)
+                    self.first_written[name] = ent.start
+        # Surname -> token index of its first mention after a title ("Mr. Obama", "President Obama").
+        self.first_titled: dict[str, int] = {}
+        for token in doc[1:]:
+            if token.text[:1].isupper() and doc[token.i - 1].lower_.rstrip(".") in TITLE_WORDS | GENDER_TITLES:
+                self.first_titled.setdefault(token.text, token.i)
 
     def resolve(self, source: Token | None) -> Person | None:
         """The speaker ``source`` names; a named speaker becomes the last claimant."""
@@ -97,6 +106,8 @@ class SpeakerResolver:
         if person is not None:
             self.last_claimant = person
             self.last_claimant_label = label
+            if label == "PERSON":
+                self.claimant_names.append(person.name)
         return person
 
     def register(self, ent: SpacySpan) -> None:
@@ -144,26 +155,42 @@ class SpeakerResolver:
         return ent.label_
 
     def _full_name(self, name: str) -> str:
-        """A surname-only mention as the full name first written ("Peskov" -> "Dmitry Peskov")."""
+        """A surname-only mention as the full name the article writes ("Peskov" -> "Dmitry Peskov").
+
+        One person of that surname in the article: their name, written before or
+        after. Two or more ("Barack Obama", "Michelle Obama"): the one already a
+        claimant, the most recent first, else the bare surname. Where the article
+        writes the surname after a title ("Mr. Obama") before a full name, that
+        full name is someone else's.
+        """
         words = name.split()
-        for _, label, known in reversed(self.mentions):
-            if label != "PERSON":
-                continue
+
+        titled = self.first_titled.get(words[0])
+
+        def extends(known: str) -> bool:
             known_words = known.split()
-            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+            if titled is not None and self.first_written.get(known, -1) > titled:
+                # "Mr. Obama" written before "Michelle Obama": the title named someone else first.
+                return False
+            return len(known_words) > len(words) and known_words[-len(words) :] == words
+
+        candidates = [known for known in self.article_names if extends(known)]
+        people = {known.split()[0] for known in candidates}
+        if len(people) > 1:
+            # Two people of one surname: only a claimant's name is safe; else the surname as written.
+            for claimant in reversed(self.claimant_names):
+                if extends(claimant):
+                    return claimant
+            return name
+        for _, label, known in reversed(self.mentions):
+            if label == "PERSON" and extends(known):
                 return known
         for known in self.person_names:
-            known_words = known.split()
-            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+            if extends(known):
                 return known
-        later = [
-            known
-            for known in self.article_names
-            if len(known.split()) > len(words) and known.split()[-len(words) :] == words
-        ]
-        if len({known.split()[0] for known in later}) == 1:
-            # Only one person of that name later in the article ("Donald Trump", "Donald J. Trump"): the first form.
-            return later[0]
+        if len(people) == 1:
+            # Only one person of that name, written later ("Trump said …" above "Donald Trump"): the first form.
+            return candidates[0]
         return name
 
     def _name_for(self, token: Token, conjoined: bool = True) -> Named:
@@ -525,6 +552,9 @@ class SpeakerResolver:
         if known:
             return known[0]
         return fitting[0] if len(names) == 1 and fitting else None
+
+
+GENDER_TITLES = frozenset(["mr", "mrs", "ms", "miss", "sir", "madam", "dame"])
 
 
 def _dateline(ent: SpacySpan) -> bool:
