@@ -1,7 +1,7 @@
 """Who said it (#19): one full name per speaker, no non-names as named claimants, claim text naming the right person.
 
 Each case is one the issue found (PolNeAR dev, sample 000) cut down to the
-sentences that make it; each failed before the fix, except four kept as guards of
+sentences that make it; each failed before the fix, except five kept as guards of
 what already held: the "Crooked Hillary Clinton" article, conjoined speakers, a titled
 surname beside a relative named later ("Mr. Obama", "Michelle Obama"),
 contractions with a straight apostrophe, and the restated denial with "never"
@@ -185,3 +185,13 @@ def test_a_restated_denial_drops_never(strategy: BaselineStrategy) -> None:
     """#23: the positive form, the denial in the stance."""
     claims = _claims(strategy, "Sergei Lavrov said Russia has never attacked civilians.")
     assert [(c.claim, c.stance.value) for c in claims] == [("Russia has attacked civilians.", "denies")]
+
+
+def test_a_mention_that_cleans_to_nothing_is_no_crash(strategy: BaselineStrategy) -> None:
+    """PolNeAR dev (HuffPost): a quotation mark NER took as a name once made the whole article fail."""
+    text = (
+        "31 Latinos Share Their Most Honest Thoughts On Donald Trump.\n\n"
+        "”Mr. Trump embodies the lasting legacy of racism in the United States. He has empowered white racists "
+        "to be open with their prejudice. His candidacy has brought about social division and strife.” ― Sonya Herridge"
+    )
+    assert _claims(strategy, text)

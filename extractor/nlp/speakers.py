@@ -164,7 +164,8 @@ class SpeakerResolver:
         full name is someone else's.
         """
         words = name.split()
-
+        if not words:
+            return name
         titled = self.first_titled.get(words[0])
 
         def extends(known: str) -> bool:
