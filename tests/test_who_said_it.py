@@ -188,10 +188,10 @@ def test_a_restated_denial_drops_never(strategy: BaselineStrategy) -> None:
 
 
 def test_a_mention_that_cleans_to_nothing_is_no_crash(strategy: BaselineStrategy) -> None:
-    """PolNeAR dev (HuffPost): a quotation mark NER took as a name once made the whole article fail."""
+    """PolNeAR dev (HuffPost): a dash and a no-break space tagged PERSON once made the whole article fail."""
     text = (
-        "31 Latinos Share Their Most Honest Thoughts On Donald Trump.\n\n"
-        "”Mr. Trump embodies the lasting legacy of racism in the United States. He has empowered white racists "
-        "to be open with their prejudice. His candidacy has brought about social division and strife.” ― Sonya Herridge"
+        "Donald Trump spoke on Monday. Trump said the country needs law and order.\n"
+        "“We have to come together to support this movement!” ―\xa0Julie A. Diaz\n"
+        "“He is ignorant of our culture,” said Pamela Padilla."
     )
     assert _claims(strategy, text)
