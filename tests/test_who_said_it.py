@@ -99,6 +99,10 @@ def test_no_claim_from_a_non_speaker(strategy: BaselineStrategy, text: str) -> N
             "WASHINGTON -- President Obama, dedicating the museum on Saturday, said it would tell an American story.",
             ("Obama", True),
         ),
+        # Curly and straight apostrophes are one name (PolNeAR dev, Politico: "O'Neill", "James O’Neill").
+        ("James O’Neill spoke on Monday. O'Neill said the cause was unknown.", ("James O’Neill", True)),
+        # A title alone is no name (PolNeAR dev, WaPo on Ted Cruz).
+        ("Ted Cruz spoke on Monday. Senator said the plan was bad.", ("Senator", False)),
         # A title before the name (PolNeAR dev: "Speaker Paul Ryan", "Justice Frank Nervo").
         ("Speaker Paul Ryan said the bill was dead.", ("Paul Ryan", True)),
         # "They" after a nationality adjective is not "American" (PolNeAR dev, NYT on RT).

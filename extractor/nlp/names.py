@@ -97,6 +97,10 @@ def name_span(ent: SpacySpan) -> SpacySpan:
     """
     start, end = ent.start, ent.end
     doc = ent.doc
+    for token in doc[start : end - 1]:
+        if token.text in _OUTLET_WORDS and doc[token.i + 1].text[:1].isupper():
+            # "the Washington Post Trump interview": the outlet's name ran into the person's.
+            start = token.i + 1
     while end - start > 1 and _not_name_word(doc[start]):
         start += 1
     while end - start > 1 and (doc[end - 1].tag_ in _NOT_NAME_TAGS or not doc[end - 1].text[:1].isupper()):
@@ -104,6 +108,8 @@ def name_span(ent: SpacySpan) -> SpacySpan:
     return ent if (start, end) == (ent.start, ent.end) else doc[start:end]
 
 
+# Last words of outlets' names: a person's name never holds one ("Washington Post Trump").
+_OUTLET_WORDS = frozenset(["Post", "Times", "News", "Journal", "Tribune", "Herald", "Daily", "Magazine", "Press"])
 _PARTICLES = frozenset(["de", "van", "von", "da", "di", "du", "del", "der", "al", "bin", "le", "la"])
 
 

@@ -29,6 +29,7 @@ from extractor.nlp.lexicon import (
     TITLE_WORDS,
 )
 from extractor.nlp.names import (
+    EPITHETS,
     clean_name,
     description,
     entity_of,
@@ -41,6 +42,7 @@ from extractor.nlp.names import (
     with_first_names,
 )
 from extractor.nlp.quotations import Quotations
+from extractor.nlp.typography import plain_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -150,7 +152,9 @@ class SpeakerResolver:
             return "GPE"
         if ent.label_ in ("ORG", "GPE", "NORP") and self.person_names:
             name = clean_name(ent.text)
-            if any(known.split()[-1] == name.split()[-1] for known in self.person_names):
+            if name.split() and any(
+                plain_text(known).split()[-1] == plain_text(name).split()[-1] for known in self.person_names
+            ):
                 return "PERSON"
         return ent.label_
 
@@ -168,12 +172,15 @@ class SpeakerResolver:
             return name
         titled = self.first_titled.get(words[0])
 
+        plain_words = plain_text(name).split()
+
         def extends(known: str) -> bool:
-            known_words = known.split()
+            # "O'Neill" and "O’Neill" are one name.
+            known_words = plain_text(known).split()
             if titled is not None and self.first_written.get(known, -1) > titled:
                 # "Mr. Obama" written before "Michelle Obama": the title named someone else first.
                 return False
-            return len(known_words) > len(words) and known_words[-len(words) :] == words
+            return len(known_words) > len(words) and known_words[-len(words) :] == plain_words
 
         candidates = [known for known in self.article_names if extends(known)]
         people = {known.split()[0] for known in candidates}
@@ -248,7 +255,7 @@ class SpeakerResolver:
         speaker = named_in_description(token)
         if speaker is not None:
             return self._person_from_entity(speaker, token), "PERSON"
-        if token.pos_ == "PROPN":
+        if token.pos_ == "PROPN" and token.lower_.rstrip(".") not in ROLE_NOUNS | EPITHETS:
             # A name spaCy did not label, speaking: most often a person.
             if not token.text[:1].isupper():
                 # "xenophobe" tagged PROPN: no name.
