@@ -177,8 +177,9 @@ class SpeakerResolver:
         def extends(known: str) -> bool:
             # "O'Neill" and "O’Neill" are one name.
             known_words = plain_text(known).split()
-            if titled is not None and self.first_written.get(known, -1) > titled:
-                # "Mr. Obama" written before "Michelle Obama": the title named someone else first.
+            if titled is not None and self.first_written.get(known, -1) > titled and known not in self.claimant_names:
+                # "Mr. Obama" written before "Michelle Obama": the title named someone else first
+                # (unless that full name already spoke: "Mrs. Clinton" … "Hillary Clinton said").
                 return False
             return len(known_words) > len(words) and known_words[-len(words) :] == plain_words
 
