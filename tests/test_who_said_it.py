@@ -165,6 +165,27 @@ def test_a_pronoun_between_two_people_of_unknown_gender_stays(strategy: Baseline
     assert [c.claim for c in claims] == ["The deal would hurt him."]
 
 
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        # PolNeAR dev (NYT): "it" is climate change, not the polls.
+        (
+            "Polls found that few Americans thought it was caused by humans.",
+            "Few Americans thought it was caused by humans.",
+        ),
+        # PolNeAR dev (Politico): "their" is Clinton and Trump, not the poll.
+        (
+            "A new poll found that Clinton and Trump are tied heading into their first debate.",
+            "Clinton and Trump are tied heading into their first debate.",
+        ),
+        # PolNeAR dev (Breitbart): "I’m" restated with its own space.
+        ("“I’m going to read you the question,” Pat Caddell said.", "Pat Caddell is going to read you the question."),
+    ],
+)
+def test_a_pronoun_agrees_in_number_and_kind(strategy: BaselineStrategy, text: str, claim: str) -> None:
+    assert [c.claim for c in _claims(strategy, text)] == [claim]
+
+
 # --- typographic forms -------------------------------------------------------------
 
 

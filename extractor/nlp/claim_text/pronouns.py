@@ -170,11 +170,13 @@ def agree_third_singular(subject: Token, edit: Edit) -> None:
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i > subject.i]
     target = auxiliaries[0] if auxiliaries else verb
     lower = plain(target)
+    # A contraction ("I’m", "I've") is glued to its subject: the full form needs its own space.
+    space = " " if lower.startswith("'") else ""
     if lower in _THIRD_SINGULAR_BE:
-        edit.replace(target, _THIRD_SINGULAR_BE[lower])
+        edit.replace(target, space + _THIRD_SINGULAR_BE[lower])
         return
     if lower in ("'ve", "have"):
-        edit.replace(target, "has")
+        edit.replace(target, space + "has")
         return
     if target.tag_ == "VBP":
         form = inflect(target.lemma_, "VBZ")
@@ -195,9 +197,12 @@ def fits_claimant(pronoun: Token, reading: Reading, direct_quote: bool) -> bool:
             return False
         return reading.claimant_gender is None or reading.claimant_gender == _PERSON_PRONOUNS[lower]
     if lower in ("it", "its"):
-        return label in ("ORG", "GPE") or not claimant.named
+        # "it" is a named body; a description ("Polls", "presidential contenders") is no "it".
+        return label in ("ORG", "GPE")
     if lower in ("they", "them", "their"):
-        return label in ("ORG", "NORP", "GPE") or " and " in claimant.name or not claimant.named
+        # A description is "they" only in the plural ("officials", not "a new poll").
+        described_group = not claimant.named and claimant.name.split()[-1].lower().endswith("s")
+        return label in ("ORG", "NORP", "GPE") or " and " in claimant.name or described_group
     return False
 
 
