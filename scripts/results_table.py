@@ -23,7 +23,9 @@ LOCAL = REPO / "bench" / "results" / "local"
 FULL_DEV = {"guided": REPO / "eval/reports/dev-guided-qwen0.5b", "baseline": REPO / "eval/reports/dev-baseline"}
 SYSTEMS = ("guided", "baseline", "guided_full", "whole_article", "langextract")
 LABELS = {
-    "guided": "**guided** (default)", "baseline": "baseline (no model)", "langextract": "LangExtract 1.7.1 (peer)"
+    "guided": "**guided** (default)",
+    "baseline": "baseline (no model)",
+    "langextract": "LangExtract 1.7.1 (peer)",
 }
 PARTS = {"seeds": "seeds (5)", "dev": "dev, 20 of 84"}
 HEADER = (

@@ -13,13 +13,67 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from extractor.nlp.lexicon import COUNTRY_DEMONYMS, DEMONYMS, ROLE_NOUNS, TITLE_WORDS
+from extractor.nlp.lexicon import COUNTRY_DEMONYMS, DEMONYMS, ORGANISATION_NOUNS, ROLE_NOUNS, TITLE_WORDS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
     from spacy.tokens import Token
 
 MAX_SOURCE_WORDS = 12
+
+# Words written before a name that are no part of it: epithets ("Rival Hillary Clinton",
+# "Crooked Hillary Clinton") and party labels ("Republican nominee Donald Trump", "Democrat
+# Hillary Clinton"), beside the titles and role nouns of the lexicon.
+EPITHETS = frozenset(
+    [
+        *["rival", "crooked", "lyin", "lyin'", "little", "crazy", "former", "ex", "incumbent", "embattled"],
+        *["republican", "republicans", "democrat", "democrats", "democratic", "gop", "independent", "libertarian"],
+        *["then", "now", "late", "sens", "reps", "rev", "gen", "lt", "col", "sgt", "adm", "gov", "atty", "supt"],
+        *["speaker", "justice", "judge", "senators", "representatives", "presidents", "commissioner"],
+    ]
+)
+# Tags a name's first or last word never has: "Injecting Clinton", "Trump avoids".
+_NOT_NAME_TAGS = frozenset(
+    ["JJ", "JJR", "JJS", "VBG", "VBN", "VBD", "VBZ", "VBP", "VB", "RB", "DT", "IN", "CC", "PRP$"]
+)
+# Heads of descriptions that can speak: people, groups, and the documents a statement is read from.
+# A description headed by any other noun ("things", "the spike", "more leverage") is no speaker.
+SPEAKER_NOUNS = frozenset(
+    [
+        *["source", "official", "critic", "expert", "analyst", "people", "person", "voter", "resident"],
+        *["supporter", "opponent", "member", "observer", "economist", "scientist", "researcher", "aide"],
+        *["lawyer", "attorney", "witness", "activist", "advocate", "staff", "staffer", "employee", "worker"],
+        *["officer", "police", "authority", "investigator", "agent", "man", "woman", "men", "women", "friend"],
+        *["family", "parent", "mother", "father", "wife", "husband", "son", "daughter", "child", "student"],
+        *["teacher", "doctor", "veteran", "citizen", "leader", "organizer", "protester", "demonstrator"],
+        *["historian", "professor", "scholar", "commentator", "columnist", "reporter", "journalist", "editor"],
+        *["writer", "author", "correspondent", "host", "anchor", "moderator", "candidate", "delegate"],
+        *["republican", "democrat", "conservative", "liberal", "progressive", "insider", "ally", "rival"],
+        *["poll", "survey", "study", "report", "statement", "document", "memo", "letter", "email", "filing"],
+        *["record", "ad", "advertisement", "video", "post", "tweet", "release", "analysis", "review", "audit"],
+        *["paper", "outlet", "site", "website", "magazine", "newspaper", "network", "media", "press", "editorial"],
+        *["complaint", "lawsuit", "suit", "indictment", "ruling", "order", "bill", "law", "proposal", "plan"],
+        *["campaign", "side", "team", "group", "camp", "everyone", "everybody", "someone", "somebody", "nobody"],
+        *["others", "many", "some", "most", "few", "both", "all", "several", "majority", "minority", "one"],
+        *["percent", "state", "city", "county", "country", "nation", "public", "panel", "fund", "bank", "film"],
+        *["book", "article", "story", "footage", "clip", "spot", "research", "transcript", "account", "show"],
+        *["data", "statistics", "figures", "numbers", "database", "journal", "literature", "program", "programme"],
+        *["average", "slide", "presentation", "rules", "brief", "submission", "court", "countries"],
+        *["states", "nations", "publications", "papers", "dozens", "colleges", "schools", "hospitals", "bank"],
+        *["pair", "couple", "duo", "trio", "crowd", "audience", "board", "jury", "chorus"],
+    ]
+)
+# Speakers that are texts, not people: a quotation's "I" in an ad or a report is someone else.
+DOCUMENT_NOUNS = frozenset(
+    [
+        *["poll", "survey", "study", "report", "statement", "document", "memo", "letter", "email", "filing"],
+        *["record", "ad", "advertisement", "video", "post", "tweet", "release", "analysis", "review", "audit"],
+        *["complaint", "lawsuit", "suit", "indictment", "ruling", "order", "bill", "law", "proposal", "plan"],
+        *["footage", "clip", "spot", "commercial", "book", "article", "story", "editorial", "column"],
+    ]
+)
+_AGENT_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person", "ers", "ors", "ists")
+_AGENT_SUFFIXES += ("ians", "ants", "ents", "ees", "men", "women", "people", "ive", "ives")
 
 
 def clean_name(text: str) -> str:
@@ -31,6 +85,55 @@ def clean_name(text: str) -> str:
     while len(words) > 2 and words[0].lower() in ROLE_NOUNS:
         words = words[1:]
     return " ".join(words)
+
+
+def name_span(ent: SpacySpan) -> SpacySpan:
+    """``ent`` without the words around a name that are no part of it.
+
+    Titles, role nouns, epithets and party labels before it ("Sen.", "Rival",
+    "Crooked", "Republican nominee"), an adjective or verb form NER ran into it
+    ("Injecting Clinton", "Trump avoids"), a nationality adjective: a name keeps
+    at least one word.
+    """
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    for token in doc[start : end - 1]:
+        if token.text in _OUTLET_WORDS and doc[token.i + 1].text[:1].isupper():
+            # "the Washington Post Trump interview": the outlet's name ran into the person's.
+            start = token.i + 1
+    while end - start > 1 and _not_name_word(doc[start]):
+        start += 1
+    while end - start > 1 and (doc[end - 1].tag_ in _NOT_NAME_TAGS or not doc[end - 1].text[:1].isupper()):
+        end -= 1
+    return ent if (start, end) == (ent.start, ent.end) else doc[start:end]
+
+
+# Last words of outlets' names: a person's name never holds one ("Washington Post Trump").
+_OUTLET_WORDS = frozenset(["Post", "Times", "News", "Journal", "Tribune", "Herald", "Daily", "Magazine", "Press"])
+_PARTICLES = frozenset(["de", "van", "von", "da", "di", "du", "del", "der", "al", "bin", "le", "la"])
+
+
+def _not_name_word(token: Token) -> bool:
+    word = token.lower_.rstrip(".").replace("’", "'")
+    if word in _PARTICLES:
+        return False
+    return (
+        word in EPITHETS
+        or word in ROLE_NOUNS
+        or word in TITLE_WORDS
+        or token.text in DEMONYMS
+        or token.tag_ in _NOT_NAME_TAGS
+        or not token.text[:1].isupper()
+    )
+
+
+def speaker_noun(token: Token) -> bool:
+    """Whether a common noun can head the description of a speaker: a person, a group, a document."""
+    lemma = token.lemma_.lower()
+    lower = token.lower_
+    if lemma in SPEAKER_NOUNS or lower in SPEAKER_NOUNS or lemma in ROLE_NOUNS or lemma in ORGANISATION_NOUNS:
+        return True
+    return token.pos_ in ("NOUN", "PROPN") and lower.endswith(_AGENT_SUFFIXES) and len(lower) > 4
 
 
 def entity_of(token: Token) -> SpacySpan | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import FALSEHOOD_WORDS, NEGATIVE_PRONOUNS
 from extractor.nlp.spans import CharSpan
+from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -32,7 +33,7 @@ def predicate_negations(verb: Token) -> list[tuple[str, Token]]:
         for child in head.children:
             if child.lower_ == "no" or is_not_only(child):
                 continue
-            if child.dep_ == "neg" or child.lower_ in ("not", "n't", "never"):
+            if child.dep_ == "neg" or plain(child) in ("not", "n't", "never"):
                 found.append(("neg", child))
     for child in verb.children:
         if child.dep_ == "advmod" and child.lower_ in ("longer", "more"):

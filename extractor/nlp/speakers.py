@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import (
     CAPITALS,
+    COUNTRY_DEMONYMS,
     DEMONYMS,
     GENDER_WORDS,
     NAME_LABELS,
@@ -25,18 +26,23 @@ from extractor.nlp.lexicon import (
     PRONOUN_GENDER,
     RELATIVE_PRONOUNS,
     ROLE_NOUNS,
+    TITLE_WORDS,
 )
 from extractor.nlp.names import (
+    EPITHETS,
     clean_name,
     description,
     entity_of,
     is_definite,
+    name_span,
     named_in_description,
     proper_noun_phrase,
     role_of,
+    speaker_noun,
     with_first_names,
 )
 from extractor.nlp.quotations import Quotations
+from extractor.nlp.typography import plain_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -74,9 +80,25 @@ class SpeakerResolver:
         self.people: dict[str, Person] = {}  # full name -> what we know of the person
         self.last_claimant: Person | None = None
         self.last_claimant_label: str | None = None
+        self.claimant_names: list[str] = []  # people resolved as claimants so far, in text order
         self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.person_names: set[str] = set()
         self.places = {ent.text for ent in doc.ents if ent.label_ == "GPE"}
+        # Every multi-word person name the article writes, in text order: a surname mentioned
+        # before its full name ("Trump said ..." above "Donald Trump") still gets the full name.
+        self.article_names: list[str] = []
+        self.first_written: dict[str, int] = {}  # full name -> token index of its first mention
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                name = self._person_name(with_first_names(ent))
+                if len(name.split()) > 1 and name not in self.article_names:
+                    self.article_names.append(name)
+                    self.first_written[name] = ent.start
+        # Surname -> token index of its first mention after a title ("Mr. Obama", "President Obama").
+        self.first_titled: dict[str, int] = {}
+        for token in doc[1:]:
+            if token.text[:1].isupper() and doc[token.i - 1].lower_.rstrip(".") in TITLE_WORDS | GENDER_TITLES:
+                self.first_titled.setdefault(token.text, token.i)
 
     def resolve(self, source: Token | None) -> Person | None:
         """The speaker ``source`` names; a named speaker becomes the last claimant."""
@@ -86,12 +108,14 @@ class SpeakerResolver:
         if person is not None:
             self.last_claimant = person
             self.last_claimant_label = label
+            if label == "PERSON":
+                self.claimant_names.append(person.name)
         return person
 
     def register(self, ent: SpacySpan) -> None:
         """Remember a named entity once its sentence is done, so a pronoun never points forward."""
         label = self._label(ent)
-        if label not in NAME_LABELS:
+        if label not in NAME_LABELS or _dateline(ent):
             return
         if label == "PERSON":
             ent = with_first_names(ent)
@@ -128,23 +152,54 @@ class SpeakerResolver:
             return "GPE"
         if ent.label_ in ("ORG", "GPE", "NORP") and self.person_names:
             name = clean_name(ent.text)
-            if any(known.split()[-1] == name.split()[-1] for known in self.person_names):
+            if name.split() and any(
+                plain_text(known).split()[-1] == plain_text(name).split()[-1] for known in self.person_names
+            ):
                 return "PERSON"
         return ent.label_
 
     def _full_name(self, name: str) -> str:
-        """A surname-only mention as the full name first written ("Peskov" -> "Dmitry Peskov")."""
+        """A surname-only mention as the full name the article writes ("Peskov" -> "Dmitry Peskov").
+
+        One person of that surname in the article: their name, written before or
+        after. Two or more ("Barack Obama", "Michelle Obama"): the one already a
+        claimant, the most recent first, else the bare surname. Where the article
+        writes the surname after a title ("Mr. Obama") before a full name, that
+        full name is someone else's.
+        """
         words = name.split()
+        if not words:
+            return name
+        titled = self.first_titled.get(words[0])
+
+        plain_words = plain_text(name).split()
+
+        def extends(known: str) -> bool:
+            # "O'Neill" and "O’Neill" are one name.
+            known_words = plain_text(known).split()
+            if titled is not None and self.first_written.get(known, -1) > titled and known not in self.claimant_names:
+                # "Mr. Obama" written before "Michelle Obama": the title named someone else first
+                # (unless that full name already spoke: "Mrs. Clinton" … "Hillary Clinton said").
+                return False
+            return len(known_words) > len(words) and known_words[-len(words) :] == plain_words
+
+        candidates = [known for known in self.article_names if extends(known)]
+        people = {known.split()[0] for known in candidates}
+        if len(people) > 1:
+            # Two people of one surname: only a claimant's name is safe; else the surname as written.
+            for claimant in reversed(self.claimant_names):
+                if extends(claimant):
+                    return claimant
+            return name
         for _, label, known in reversed(self.mentions):
-            if label != "PERSON":
-                continue
-            known_words = known.split()
-            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+            if label == "PERSON" and extends(known):
                 return known
         for known in self.person_names:
-            known_words = known.split()
-            if len(known_words) > len(words) and known_words[-len(words) :] == words:
+            if extends(known):
                 return known
+        if len(people) == 1:
+            # Only one person of that name, written later ("Trump said …" above "Donald Trump"): the first form.
+            return candidates[0]
         return name
 
     def _name_for(self, token: Token, conjoined: bool = True) -> Named:
@@ -170,13 +225,21 @@ class SpeakerResolver:
             # "Clinton and Sanders said": one claim by both, named together.
             names = [self._name_for(t, conjoined=False) for t in (token, *conjuncts)]
             if all(person is not None and label in NAME_LABELS for person, label in names):
-                joined = " and ".join(person.name for person, _ in names if person is not None)
-                return Person(joined, label=names[0][1]), names[0][1]
+                distinct = list(dict.fromkeys(person.name for person, _ in names if person is not None))
+                if len(distinct) == 1:
+                    # "Trump and Mr. Trump": one speaker, written twice.
+                    return names[0]
+                return Person(" and ".join(distinct), label=names[0][1]), names[0][1]
         return self._named(token)
 
     def _named(self, token: Token) -> Named:
         """The speaker a noun names: its entity, an appositive name, a role's antecedent, or the description."""
         ent = entity_of(token)
+        if ent is not None and _dateline(ent):
+            # "WASHINGTON -- President Obama ... said": the parse made the dateline the subject.
+            ent = None
+        if ent is not None and self._label(ent) == "NORP":
+            return self._group(token, ent)
         if ent is not None and self._label(ent) in NAME_LABELS:
             return self._person_from_entity(ent, token), self._label(ent)
         # A description with an appositive name: "a spokesman for the Kremlin, Dmitry Peskov".
@@ -193,10 +256,13 @@ class SpeakerResolver:
         speaker = named_in_description(token)
         if speaker is not None:
             return self._person_from_entity(speaker, token), "PERSON"
-        if token.pos_ == "PROPN":
+        if token.pos_ == "PROPN" and token.lower_.rstrip(".") not in ROLE_NOUNS | EPITHETS:
             # A name spaCy did not label, speaking: most often a person.
+            if not token.text[:1].isupper():
+                # "xenophobe" tagged PROPN: no name.
+                return self._description(token)
             name = proper_noun_phrase(token)
-            return self._known(name), "PERSON"
+            return self._known(self._full_name(name)), "PERSON"
         if token.lemma_.lower() in ROLE_NOUNS and is_definite(token):
             person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
             if person is not None:
@@ -212,8 +278,64 @@ class SpeakerResolver:
             token.text[:1].isupper() and any(known.split()[-1] == token.text for known in self.person_names)
         ):
             # A name the tagger read as a common noun ("Sanders", "O'Donnell").
-            return self._known(proper_noun_phrase(token)), "PERSON"
+            return self._known(self._full_name(proper_noun_phrase(token))), "PERSON"
+        return self._description(token)
+
+    def _description(self, token: Token) -> Named:
+        """A speaker the article describes ("Republican officials", "his lawyer"), or None for a non-speaker.
+
+        A description is a speaker only where its head is a person, a group or a document
+        (``names.speaker_noun``): "things", "the spike", "more leverage" are not.
+        """
+        phrase = description(token)
+        if not phrase:
+            return None, None
+        if not speaker_noun(token):
+            # "Trump avoids", "shorter dresses", "a recent news conference": the parse took a
+            # thing for the source. The speaker named nearby, if any, said it; else no claim.
+            return self._speaker_nearby(token)
         return Person(self._owner_named(token, phrase), named=False), None
+
+    def _speaker_nearby(self, token: Token) -> Named:
+        """The named person or organisation of ``token``'s sentence or the two before, for a non-speaker source.
+
+        The last claimant when it is named there, else the most recent name there
+        (outside quotations); the last named claimant when the window names nobody, and
+        (None, None) before any.
+        """
+        oldest = self._window_start(token, 2)
+        nearby: list[tuple[str, str]] = [
+            (name, label)
+            for position, label, name in self.mentions
+            if position >= oldest and label in ("PERSON", "ORG")
+        ]
+        for ent in token.sent.ents:
+            label = self._label(ent)
+            if ent.end <= token.i + 1 and label in ("PERSON", "ORG") and not self.quotations.inside(ent.start_char):
+                person = self._person_from_entity(ent, None)
+                nearby.append((person.name, label))
+        claimant = self.last_claimant
+        if not nearby:
+            # No name nearby: the last claimant is still speaking ("Lynch said … At a recent news
+            # conference, …"), or nobody is.
+            return (claimant, self.last_claimant_label) if claimant is not None and claimant.named else (None, None)
+        if claimant is not None and any(name == claimant.name for name, _ in nearby):
+            return claimant, self.last_claimant_label
+        name, label = nearby[-1]
+        return self._known(name, label), label
+
+    def _group(self, token: Token, ent: SpacySpan) -> Named:
+        """A speaker named by a nationality or party ("Republicans", "the Republican"): no name of its own.
+
+        "The Republican" (definite, singular) points back to a person, as "the senator"
+        does; "Republicans", "Russians", "Democrats" are a description, ``named`` False.
+        """
+        if token.tag_ in ("NNP", "NN", "JJ") and is_definite(token):
+            person, label = self._antecedent(token, ("PERSON",), prefer_claimant=True)
+            if person is not None:
+                return person, label
+        phrase = description(token) or clean_name(ent.text)
+        return Person(phrase, label="NORP", named=False), "NORP"
 
     def _organisation(self, token: Token) -> Person | None:
         """The named organisation a definite description points back to: "the ministry" -> "Russian Foreign Ministry".
@@ -257,6 +379,12 @@ class SpeakerResolver:
         def fits(name: str, label: str | None) -> bool:
             if label not in labels:
                 return False
+            if label == "GPE" and token.lower_ in PLURAL_PRONOUNS and not _country_like(name):
+                # "They checked the Chicago Tribune": a city is no "they"; a country may be ("the Russians").
+                return False
+            if label == "NORP" and name in DEMONYMS:
+                # "American" (an adjective: "American views") is nobody "they" can be; "Americans" may be.
+                return False
             known = self.gender.get(name)
             return gender is None or known is None or known == gender
 
@@ -289,7 +417,7 @@ class SpeakerResolver:
             if position < oldest:
                 break
             if fits(name, label):
-                return chosen(self.people.get(name, Person(name, label=label)), label)
+                return chosen(self._known(name, label), label)
         return None, None
 
     def _window_start(self, token: Token, window: int | None) -> int:
@@ -329,8 +457,12 @@ class SpeakerResolver:
         return person
 
     def _person_name(self, ent: SpacySpan) -> str:
-        """A person's name as written, without a place NER ran into it ("in Kiev Brittany Stewart")."""
-        name = clean_name(ent.text)
+        """A person's name as written, without a place NER ran into it ("in Kiev Brittany Stewart").
+
+        Titles, epithets and party labels are no part of it ("Rival Hillary Clinton" ->
+        "Hillary Clinton"), nor a verb NER ran into it ("Trump avoids"): ``names.name_span``.
+        """
+        name = clean_name(name_span(ent).text)
         words = name.split(" ")
         before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         if len(words) > 2 and (words[0] in self.places or before in ("in", "from", "of")):
@@ -339,7 +471,8 @@ class SpeakerResolver:
 
     def _known(self, name: str, label: str | None = "PERSON") -> Person:
         if name not in self.people:
-            self.people[name] = Person(name, label=label)
+            # A nationality or party ("Republicans") is a description, not a name.
+            self.people[name] = Person(name, label=label, named=label != "NORP")
         return self.people[name]
 
     def person_described(self, head: Token) -> str | None:
@@ -401,8 +534,9 @@ class SpeakerResolver:
         """The named person a pronoun that is not the claimant points to ("calling *him* a war criminal").
 
         The nearest person named before it in its sentence, else in the two sentences
-        before, who is not the claimant and whose gender (where known) fits; None
-        when there is none. Nothing is learnt: this only reads.
+        before, who is not the claimant and whose gender is known to fit; failing that,
+        the only other person named there, gender not known otherwise. None when
+        unsure (two people, gender unknown): the pronoun stays. Nothing is learnt.
         """
         gender = PRONOUN_GENDER.get(pronoun.lower_)
         if pronoun.lower_ not in PRONOUN_GENDER:
@@ -414,14 +548,35 @@ class SpeakerResolver:
             for ent in self.doc.ents
             if oldest <= ent.start and ent.end <= pronoun.i and self._label(ent) == "PERSON"
         ]
+        names: list[str] = []
         for ent in reversed(people):
             name = self._full_name(self._person_name(with_first_names(ent)))
-            if name == excluded or (excluded and name.split()[-1] == excluded.split()[-1]):
+            if name == excluded or (excluded and name.split()[-1] == excluded.split()[-1]) or name in names:
                 continue
-            known = self.gender.get(name)
-            if gender is None or known is None or known == gender:
-                return name
-        return None
+            names.append(name)
+        fitting = [name for name in names if self.gender.get(name) in (None, gender)]
+        known = [name for name in fitting if self.gender.get(name) == gender]
+        # Where unsure, no name: the nearest person of the pronoun's known gender, else the one
+        # person the window names; two people of unknown gender keep the pronoun.
+        if known:
+            return known[0]
+        return fitting[0] if len(names) == 1 and fitting else None
+
+
+GENDER_TITLES = frozenset(["mr", "mrs", "ms", "miss", "sir", "madam", "dame"])
+
+
+def _dateline(ent: SpacySpan) -> bool:
+    """A wire dateline ("WASHINGTON -- President Obama ..."): a place in capitals opening a line, no speaker."""
+    doc = ent.doc
+    following = doc[ent.end].text if ent.end < len(doc) else ""
+    return ent.text.isupper() and ent.start == ent.sent.start and following in ("--", "—", "–", "-", "(", ",")
+
+
+def _country_like(name: str) -> bool:
+    """Whether a place name is a country (or a capital standing for one), which may speak as "they"."""
+    bare = re.sub(r"^(?:the|The)\s+", "", name)
+    return bare in COUNTRY_DEMONYMS or bare in CAPITALS or bare in DEMONYMS.values()
 
 
 def _capitalised_name(token: Token) -> bool:

@@ -18,6 +18,7 @@ from extractor.nlp.claim_text.edits import Edit, inflect, same_case
 from extractor.nlp.claim_text.sentence import SUBJECT_DEPS
 from extractor.nlp.lexicon import FALSEHOOD_WORDS
 from extractor.nlp.negation import predicate_negations
+from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -70,7 +71,8 @@ def _remove_negation(verb: Token, kind: str, word: Token, edit: Edit) -> None:
         return
     # "not", "n't", "never".
     auxiliary = word.doc[word.i - 1] if word.i > 0 else None
-    if word.lower_ == "n't" and auxiliary is not None and auxiliary.lower_ in _CONTRACTED_AUXILIARIES:
+    # "can’t" and "can't" alike: the auxiliary spaCy split off ("ca") is written in full.
+    if plain(word) == "n't" and auxiliary is not None and auxiliary.lower_ in _CONTRACTED_AUXILIARIES:
         edit.replace(auxiliary, same_case(auxiliary.text, _CONTRACTED_AUXILIARIES[auxiliary.lower_]))
     edit.delete(word)
     do = next((c for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() == "do"), None)
@@ -118,7 +120,7 @@ def _drop_conjunct(root: Token, conjunct: Token, edit: Edit) -> bool:
 
 
 def branded_false(root: Token, tokens: list[Token], edit: Edit) -> bool:
-    """"Publications about X are conspiracy theories and rumors": restated "Publications about X are true"."""
+    """ "Publications about X are conspiracy theories and rumors": restated "Publications about X are true"."""
     if root.lemma_.lower() != "be":
         return False
     predicate = next((c for c in root.children if c.dep_ in ("attr", "acomp") and c.i > root.i), None)

@@ -70,7 +70,7 @@ class Phrases:
         return f"{CLAIMANT} {' '.join(report.split())} {_lower_first(edit.render())}", False
 
     def _guilt(self, reading: Reading, cue: Token, head: Token, tokens: list[Token]) -> str:
-        """"accused X of Y": "X is responsible for Y"; "accused X of fueling Y": "X is fueling Y"."""
+        """ "accused X of Y": "X is responsible for Y"; "accused X of fueling Y": "X is fueling Y"."""
         subject = self.pronouns.noun_phrase(reading, head, stop=cue)
         charge = next((c for c in cue.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
         object_ = next((c for c in charge.children if c.dep_ in ("pobj", "pcomp")), None) if charge else None
@@ -84,7 +84,7 @@ class Phrases:
         return f"{subject} {be} responsible for {rest.render()}"
 
     def _characterised(self, reading: Reading, cue: Token, head: Token, tokens: list[Token]) -> str | None:
-        """"called X Y", "denounced X as Y", "described X as Y": "X is Y"."""
+        """ "called X Y", "denounced X as Y", "described X as Y": "X is Y"."""
         predicate = next((c for c in cue.children if c.dep_ == "oprd" and c in tokens), None)
         if predicate is None:
             as_ = next((c for c in cue.children if c.dep_ == "prep" and c.lower_ == "as" and c in tokens), None)
@@ -111,8 +111,11 @@ class Phrases:
             object_ = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
             if object_ is None:
                 return None
-            inner = Edit(self.doc, (object_.left_edge.idx, object_.right_edge.idx + len(object_.right_edge.text)),
-                         subtree(object_))
+            inner = Edit(
+                self.doc,
+                (object_.left_edge.idx, object_.right_edge.idx + len(object_.right_edge.text)),
+                subtree(object_),
+            )
             self.pronouns.substitute(reading, list(object_.subtree), inner)
             return f"{inner.render()} {be_verb(object_, past=False)} {words}"
         owner = next((c for c in head.children if c.dep_ == "poss"), None)
@@ -163,8 +166,23 @@ def _speech_noun_clause(tokens: list[Token]) -> list[Token] | None:
 
 def _lower_first(text: str) -> str:
     first, _, rest = text.partition(" ")
-    if first[:1].isupper() and first[1:].islower() and first.lower() in (
-        "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
+    if (
+        first[:1].isupper()
+        and first[1:].islower()
+        and first.lower()
+        in (
+            "the",
+            "a",
+            "an",
+            "this",
+            "that",
+            "these",
+            "those",
+            "its",
+            "his",
+            "her",
+            "their",
+        )
     ):
         return first.lower() + (" " + rest if rest else "")
     return text

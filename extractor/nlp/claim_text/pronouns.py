@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from extractor.nlp.claim_text.edits import Edit, inflect
 from extractor.nlp.claim_text.sentence import CLAIMANT, SUBJECT_DEPS, Reading
 from extractor.nlp.lexicon import CAPITALS, COUNTRY_DEMONYMS, ROLE_NOUNS
+from extractor.nlp.names import DOCUMENT_NOUNS
+from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from extractor.nlp.speakers import SpeakerResolver
+    from extractor.nlp.speakers import Person, SpeakerResolver
 
 _OBJECT_TO_SUBJECT = {"him": "he", "her": "she", "them": "they", "me": "I", "us": "we"}
 _PERSON_PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -27,7 +29,7 @@ _ORGANISATION_PRONOUNS = frozenset(["it", "its", "they", "them", "their"])
 _FIRST_PERSON = frozenset(["i", "me", "my", "mine"])
 _FIRST_PLURAL = frozenset(["we", "us", "our", "ours"])
 _POSSESSIVES = frozenset(["his", "her", "its", "their", "my", "our"])
-_THIRD_SINGULAR_BE = {"am": "is", "'m": "is", "’m": "is", "are": "is", "'re": "is", "’re": "is", "were": "was"}
+_THIRD_SINGULAR_BE = {"am": "is", "'m": "is", "are": "is", "'re": "is", "were": "was"}
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "to", "into", "outside", "inside", "around", "across", "through"])
 
 
@@ -68,7 +70,8 @@ class Pronouns:
                 continue
             possessive = token.tag_ == "PRP$" or token.dep_ == "poss"
             if reading.direct_quote and (lower in _FIRST_PERSON or (lower in _FIRST_PLURAL and _is_group(reading))):
-                if reading.claimant is None:
+                if reading.claimant is None or (lower in _FIRST_PERSON and not _speaks_as_i(reading.claimant)):
+                    # "The ad uses footage of Hillary Clinton asking, “Why aren't I ...”": the ad's "I" is not the ad.
                     continue
                 edit.replace(token, CLAIMANT + ("'s" if possessive else ""))
                 if token.dep_ in SUBJECT_DEPS:
@@ -81,11 +84,12 @@ class Pronouns:
                 edit.replace(token, named + ("'s" if possessive else ""))
                 continue
             if lower in _PERSON_PRONOUNS or lower in _ORGANISATION_PRONOUNS:
-                if not claimant_done and fits_claimant(token, reading, False) and (
-                    token.dep_ in SUBJECT_DEPS or possessive
-                ):
-                    edit.replace(token, CLAIMANT + ("'s" if possessive else ""))
-                    claimant_done = True
+                if fits_claimant(token, reading, False) and (token.dep_ in SUBJECT_DEPS or possessive):
+                    if not claimant_done:
+                        edit.replace(token, CLAIMANT + ("'s" if possessive else ""))
+                        claimant_done = True
+                    # A later subject that fits the claimant is most likely the claimant again ("Peskov
+                    # said he can't say, because he was responding"): kept as written, never another person.
                     continue
                 if lower in _PERSON_PRONOUNS:
                     # Not the claimant: an object ("calling *him* a war criminal"), or a subject the
@@ -165,12 +169,14 @@ def agree_third_singular(subject: Token, edit: Edit) -> None:
     verb = subject.head
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i > subject.i]
     target = auxiliaries[0] if auxiliaries else verb
-    lower = target.lower_
+    lower = plain(target)
+    # A contraction ("I’m", "I've") is glued to its subject: the full form needs its own space.
+    space = " " if lower.startswith("'") else ""
     if lower in _THIRD_SINGULAR_BE:
-        edit.replace(target, _THIRD_SINGULAR_BE[lower])
+        edit.replace(target, space + _THIRD_SINGULAR_BE[lower])
         return
-    if lower in ("'ve", "’ve", "have"):
-        edit.replace(target, "has")
+    if lower in ("'ve", "have"):
+        edit.replace(target, space + "has")
         return
     if target.tag_ == "VBP":
         form = inflect(target.lemma_, "VBZ")
@@ -191,10 +197,23 @@ def fits_claimant(pronoun: Token, reading: Reading, direct_quote: bool) -> bool:
             return False
         return reading.claimant_gender is None or reading.claimant_gender == _PERSON_PRONOUNS[lower]
     if lower in ("it", "its"):
-        return label in ("ORG", "GPE") or not claimant.named
+        # "it" is a named body; a description ("Polls", "presidential contenders") is no "it".
+        return label in ("ORG", "GPE")
     if lower in ("they", "them", "their"):
-        return label in ("ORG", "NORP", "GPE") or " and " in claimant.name or not claimant.named
+        # A description is "they" only in the plural ("officials", not "a new poll").
+        described_group = not claimant.named and claimant.name.split()[-1].lower().endswith("s")
+        return label in ("ORG", "NORP", "GPE") or " and " in claimant.name or described_group
     return False
+
+
+def _speaks_as_i(claimant: Person) -> bool:
+    """Whether a quotation's "I" can be ``claimant``: a person or a described person, not a text or a group."""
+    if claimant.label == "PERSON":
+        return " and " not in claimant.name
+    if claimant.named or claimant.label is not None:
+        return False
+    head = claimant.name.split()[-1].lower() if claimant.name.split() else ""
+    return head not in DOCUMENT_NOUNS and not head.endswith("s")
 
 
 def _is_group(reading: Reading) -> bool:
