@@ -36,7 +36,7 @@ class ArticleIn(BaseModel):
     id: str | None = Field(
         default=None, min_length=1, max_length=MAX_ID_CHARS, description="Default: `text-` + 12 hex of its sha256."
     )
-    published: dt.date | str | None = Field(
+    published: str | None = Field(
         default=None,
         description="Publication date, to resolve 'on Monday': ISO, or as scrapers write it ('Sep 12, 2016', read "
         "month first); one that names no date is a warning on the line, with `published` null.",

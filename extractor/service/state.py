@@ -88,7 +88,12 @@ class Service:
         """The job runner's work on one article: extract it, charge its tokens to the job's key."""
         source = f"job:{claim.job_id}[{claim.index}]"
         stored = claim.article
-        if "article" in stored:  # read at submission (routes/jobs.py): the Article and the strategy asked for
+        if "failure" in stored:  # read at submission, and no article: its error line
+            failure = ArticleFailure(str(stored["failure"]["id"]), source, str(stored["failure"]["message"]))
+            extractor = self.extractors[stored.get("strategy") or self.settings.extraction.strategy]
+            result = extractor.pipeline().failed(failure)
+            metrics.observe_result(result, "job")
+        elif "article" in stored:  # read at submission (routes/jobs.py): the Article and the strategy asked for
             article = Article.model_validate(stored["article"])
             result = self.extract(article, via="job", source=source, strategy=stored.get("strategy"))
         else:  # a job stored by an earlier version: the request's article as it was given

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -88,11 +89,11 @@ async def submit_job(
     are that article's options, as in `POST /v1/extract`."""
     body = await request.body()
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    records, fields_given = _parse_job(body, content_type in JSONL_TYPES)
+    records, places, fields_given = _parse_job(body, content_type in JSONL_TYPES)
     if len(records) > service.settings.max_job_articles:
         raise invalid(["body"], f"a job holds at most {service.settings.max_job_articles:,} articles")
     fields = mapping.field_map(fields_given)
-    stored = [_job_article(service, record, fields, mapping, ["body", index]) for index, record in enumerate(records)]
+    stored = [_job_article(service, record, fields, mapping, loc) for record, loc in zip(records, places, strict=True)]
     job_id = await anyio.to_thread.run_sync(service.store.create, key.name, stored)
     if service.runner is not None:
         service.runner.wake()
@@ -160,6 +161,12 @@ def cancel_job(
     return _job_status(_own_job(service, key, job_id))
 
 
+# Failures of a well-formed record's content, answered as an error line of the job (as the CLI writes one);
+# anything else (a missing or mistyped field) is a 422 naming the field.
+_CONTENT_FAILURE = re.compile(r"NUL bytes|^empty article")
+_FIELD = re.compile(r"field '([^']+)'")
+
+
 class JobFields:
     """Query parameters of ``POST /v1/jobs``: which record fields hold what (as the CLI's ``--*-field``)."""
 
@@ -198,8 +205,11 @@ class JobFields:
             raise invalid(["body", "fields"], str(exc)) from None
 
 
-def _parse_job(body: bytes, jsonl: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The records of a job body and its ``fields`` object (None when not given); a 422 names what is wrong."""
+def _parse_job(
+    body: bytes, jsonl: bool
+) -> tuple[list[dict[str, Any]], list[list[str | int]], dict[str, Any] | None]:
+    """The records of a job body, where each is (``["body", 3]``, ``["body", "line 4"]``), and its ``fields``
+    object (None when not given); a 422 names what is wrong."""
     fields: dict[str, Any] | None = None
     if not jsonl:
         try:
@@ -217,7 +227,7 @@ def _parse_job(body: bytes, jsonl: bool) -> tuple[list[dict[str, Any]], dict[str
         if not isinstance(data, list):
             raise invalid(["body"], "a job is a JSON list of article records (or JSON Lines)")
         records = data
-        where = [["body", index] for index in range(len(records))]
+        where: list[list[str | int]] = [["body", index] for index in range(len(records))]
     else:
         records, where = [], []
         for number, line in enumerate(body.splitlines(), start=1):
@@ -233,7 +243,7 @@ def _parse_job(body: bytes, jsonl: bool) -> tuple[list[dict[str, Any]], dict[str
             raise invalid(loc, "Input should be a valid dictionary (a JSON object)", "dict_type")
     if not records:
         raise invalid(["body"], "a job needs at least one article")
-    return records, fields
+    return records, where, fields
 
 
 def _job_article(
@@ -254,8 +264,11 @@ def _job_article(
     )  # fmt: skip
     if isinstance(article, ArticleFailure):
         message = article.message.removeprefix("job: ")
+        if _CONTENT_FAILURE.search(message):  # a record that is well formed but holds no article: its error line
+            return {"failure": {"id": article.id, "message": message}, "strategy": strategy}
+        field = _FIELD.search(message)
         kind = "too_long" if "over the limit" in message else "value_error"
-        raise invalid([*loc, "text" if "text" in message or kind == "too_long" else "id"], message, kind)
+        raise invalid([*loc, field.group(1) if field else "text"], message, kind)
     return {"article": article.model_dump(mode="json", exclude_defaults=True), "strategy": strategy}
 
 
