@@ -412,3 +412,12 @@ def test_a_job_status_reports_the_same_progress_figures(tmp_path: Path) -> None:
     assert (progress["done"], progress["total"], progress["errors"]) == (2, 2, 0)
     assert progress["claims"] == sum(len(line["claims"]) for line in lines) >= 2
     assert progress["rate_per_s"] > 0 and progress["eta_s"] == 0
+
+
+def test_a_deeply_nested_job_record_is_a_422_never_a_500(tmp_path: Path) -> None:
+    """Reading records itself, the job route must not let a depth limit (json, pydantic, recursion) become a 500."""
+    with TestClient(create_app(service_settings(tmp_path)), raise_server_exceptions=False) as client:
+        for depth in (300, 900, 5000):
+            body = '[{"text": "Anna Smith said it rained.", "extra": ' + "[" * depth + "]" * depth + "}]"
+            answer = client.post("/v1/jobs", content=body)
+            assert answer.status_code == 422, (depth, answer.text[:200])

@@ -216,6 +216,8 @@ def _parse_job(
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise HTTPException(400, f"the body is not JSON: {exc}") from None
+        except RecursionError:
+            raise invalid(["body"], "the body is nested too deeply", "json_invalid") from None
         if isinstance(data, dict):
             if not isinstance(data.get("articles"), list):
                 raise invalid(["body", "articles"], "a job object holds its records in an `articles` list")
@@ -235,8 +237,9 @@ def _parse_job(
                 continue
             try:
                 records.append(json.loads(line))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise invalid(["body", f"line {number}"], f"invalid JSON: {exc}", "json_invalid") from None
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                message = "nested too deeply" if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
+                raise invalid(["body", f"line {number}"], message, "json_invalid") from None
             where.append(["body", f"line {number}"])
     for record, loc in zip(records, where, strict=True):
         if not isinstance(record, dict):
@@ -258,10 +261,13 @@ def _job_article(
     if not isinstance(detect_header, bool):
         raise invalid([*loc, "detect_header"], "Input should be a valid boolean", "bool_type")
     limit = service.settings.extraction.max_article_chars
-    article = request_article(
-        record, source="job", fields=fields, detect_header=detect_header, date_order=mapping.date_order,
-        max_chars=limit,
-    )  # fmt: skip
+    try:
+        article = request_article(
+            record, source="job", fields=fields, detect_header=detect_header, date_order=mapping.date_order,
+            max_chars=limit,
+        )  # fmt: skip
+    except RecursionError:
+        raise invalid(loc, "the record is nested too deeply to be read", "value_error") from None
     if isinstance(article, ArticleFailure):
         message = article.message.removeprefix("job: ")
         if _CONTENT_FAILURE.search(message):  # a record that is well formed but holds no article: its error line
@@ -269,7 +275,11 @@ def _job_article(
         field = _FIELD.search(message)
         kind = "too_long" if "over the limit" in message else "value_error"
         raise invalid([*loc, field.group(1) if field else "text"], message, kind)
-    return {"article": article.model_dump(mode="json", exclude_defaults=True), "strategy": strategy}
+    try:
+        stored = article.model_dump(mode="json", exclude_defaults=True)
+    except ValueError:  # pydantic's serialisation depth limit: a record nested hundreds of levels deep
+        raise invalid(loc, "the record is nested too deeply to be stored", "value_error") from None
+    return {"article": stored, "strategy": strategy}
 
 
 async def _stream_results(service: Service, job_id: str, wait: bool) -> AsyncIterator[bytes]:
