@@ -157,7 +157,7 @@ def ray_overhead(repeats: int) -> dict[str, Any]:
 def _warm_engines(tmp: Path) -> dict[str, Any]:
     """Extraction time alone (engines started and warmed first): Ray actors vs two worker processes."""
     os.environ["RAY_AUTH_MODE"] = "disabled"
-    from extractor.ray import RayEngine, connect, ray
+    from extractor.ray import connect, ray
 
     articles = list(read_articles([POLNEAR_DEV_TEXT]))
     figures: dict[str, Any] = {}
@@ -173,7 +173,8 @@ def _warm_engines(tmp: Path) -> dict[str, Any]:
     from extractor import ExtractorConfig
 
     started = time.perf_counter()
-    with RayEngine(ExtractorConfig(strategy="baseline"), actors=2) as engine:
+    with Extractor(ExtractorConfig(strategy="baseline", engine="ray", workers=2)) as engine:
+        engine.start()
         figures["ray_actors_start_s"] = time.perf_counter() - started
         runner = BatchRunner(engine, show_progress=False)
         runner.run(articles[:16], tmp / "warm-r.jsonl")

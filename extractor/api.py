@@ -84,6 +84,8 @@ class Extractor:
         self._executor: Executor | None = None
         self._executor_sizes: tuple[int, int] | None = None
         self._executor_lock = threading.Lock()
+        self._server_lock = threading.Lock()
+        self._server_started: LocalServer | None = None
 
     @classmethod
     def replica(
@@ -195,9 +197,25 @@ class Extractor:
         """Connect now instead of on first use: the embedded server if one is needed, and the engine's
         worker processes or actors (so a long-lived extractor, the service, pays their start-up once)."""
         self.pipeline()
+        self._start_server()
         if self.engine != "local":
             self._executor_for(self.workers, self._threads(self.concurrency, self.workers))
         return self
+
+    def connect(self) -> Extractor:
+        """Connect, leaving the embedded server (if any) to start when the first article needs the model: a
+        re-run whose results are all in the cache never starts it."""
+        self.pipeline()
+        return self
+
+    def _start_server(self) -> None:
+        """Start the embedded server unless it runs (thread-safe; a no-op without one)."""
+        with self._server_lock:
+            # Once only: a server that dies later is restarted by the pipeline's supervision, which counts it.
+            if self._server is not None and self._server is not self._server_started:
+                log.info("starting the embedded model %s on loopback", self.config.local_model)
+                self._server.start()
+                self._server_started = self._server
 
     def pipeline(self) -> Pipeline:
         """The pipeline every article goes through, built on first call (thread-safe)."""
@@ -229,7 +247,13 @@ class Extractor:
             self._release()
             raise
         server = self._server if self._attached is None else self._attached
-        return Pipeline(self.strategy, self._llm, local_server=server, max_article_chars=self.config.max_article_chars)
+        return Pipeline(
+            self.strategy,
+            self._llm,
+            local_server=server,
+            max_article_chars=self.config.max_article_chars,
+            before_model=self._start_server if self._server is not None else None,
+        )
 
     def _token_budget(self) -> TokenBudget:
         """The batch's budget: in shared memory when there is a limit, so worker processes can share it."""
@@ -266,8 +290,8 @@ class Extractor:
         else:
             from extractor.local_model import LocalServer
 
-            log.info("no endpoint configured: starting the embedded model %s on loopback", config.local_model)
-            server = self._server = LocalServer(config.local_model).start()
+            # Started when the first article needs the model (``Pipeline.before_model``), or by ``start()``.
+            server = self._server = LocalServer(config.local_model)
         return LLMSettings(
             model=server.model_name,
             base_url=server.base_url,
@@ -287,14 +311,20 @@ class Extractor:
         published: dt.date | None = None,
         url: str | None = None,
         source: str | None = None,
+        detect_header: bool = False,
     ) -> ArticleResult:
         """Claims of one article (text or ``Article``) as the CLI's output line; failures are error results.
 
-        A string is read as a text file is: a title line and a scraped date are recognised,
-        and its ``id`` defaults to ``text-`` and 12 hex digits of its sha256.
+        A string is article text, kept whole: no title or header line is looked for unless
+        ``detect_header=True`` (then, as for a ``.txt`` file, a title line and a scraped date are
+        recognised, and the line's ``body_start`` and ``warnings`` say what was left out).
+        ``title`` is metadata and never removes text. The ``id`` defaults to ``text-`` and 12
+        hex digits of the text's sha256.
         """
-        fields = {"id": id, "title": title, "published": published, "url": url, "source": source}
+        fields: dict[str, Any] = {"id": id, "title": title, "published": published, "url": url, "source": source}
         fields = {key: value for key, value in fields.items() if value is not None}
+        if detect_header:
+            fields["detect_header"] = True
         pipeline = self.pipeline()
         if self.engine == "local":
             return pipeline.extract(article, **fields)
@@ -354,6 +384,7 @@ class Extractor:
             self._executor = self._executor_sizes = None
             if executor is not None:
                 executor.close()
+            self._start_server()  # processes address the one embedded server: it must run before they start
             self._executor = get_engine(self.engine)(self, workers=workers, threads=threads)
             self._executor_sizes = (workers, threads)
             return self._executor
@@ -412,10 +443,18 @@ def _worker_extractor(
     return Extractor.replica(config, strategy, budget=budget, model_server=server)
 
 
-def extract(article: str | Article, **fields: Any) -> ArticleResult:
-    """One article, one call: ``Extractor.from_env(**fields).extract(article)``, closed afterwards.
+# What ``extract()`` passes on about the article itself; every other keyword configures the extractor.
+_ARTICLE_KEYWORDS = frozenset({"id", "title", "published", "url", "source", "detect_header"})
 
-    ``fields`` are ``ExtractorConfig`` fields; the environment fills the rest (as for the CLI).
+
+def extract(article: str | Article, **fields: Any) -> ArticleResult:
+    """One article, one call: ``Extractor.from_env(**config).extract(article, **about)``, closed afterwards.
+
+    ``fields`` are the article's own (``id``, ``title``, ``published``, ``url``, ``source``,
+    ``detect_header``, as ``Extractor.extract`` takes them) and ``ExtractorConfig`` fields; the
+    environment fills the rest of the configuration (as for the CLI).
     """
-    with Extractor.from_env(**fields) as extractor:
-        return extractor.extract(article)
+    about = {key: value for key, value in fields.items() if key in _ARTICLE_KEYWORDS}
+    config = {key: value for key, value in fields.items() if key not in _ARTICLE_KEYWORDS}
+    with Extractor.from_env(**config) as extractor:
+        return extractor.extract(article, **about)

@@ -21,20 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
 from extractor.articles import ArticleFailure, sha256_text
 from extractor.executors import local_stream
 from extractor.output import BatchOutput, Fingerprint, ResumeIndex
 from extractor.pipeline import Pipeline
+from extractor.progress import Progress, ProgressMode
 from extractor.records import Article, ArticleResult, Usage
 
 REASON_UNREADABLE = "could not be read this time"
@@ -75,6 +66,9 @@ class BatchSummary:
     redone: dict[str, int] = field(default_factory=dict)
     torn_lines_dropped: int = 0
     duplicate_ids: int = 0
+    # With --resume: the ok lines of the earlier output still in OUT at the end, and their claims.
+    kept_articles: int = 0
+    kept_claims: int = 0
 
     def record(self, result: ArticleResult) -> None:
         self.articles += 1
@@ -106,16 +100,38 @@ class BatchSummary:
             "redone": dict(self.redone),
             "torn_lines_dropped": self.torn_lines_dropped,
             "duplicate_ids": self.duplicate_ids,
+            "kept_articles": self.kept_articles,
+            "kept_claims": self.kept_claims,
+            "articles_in_output": self.articles_in_output,
+            "claims_in_output": self.claims_in_output,
         }
+
+    @property
+    def articles_in_output(self) -> int:
+        """Every article with a line in OUT at the end: kept from before, and done now."""
+        return self.kept_articles + self.articles
+
+    @property
+    def claims_in_output(self) -> int:
+        """Every claim in OUT at the end: kept from before, and found now."""
+        return self.kept_claims + self.claims
 
 
 class BatchRunner:
     """Runs articles through an engine (an ``Extractor`` or a ``Pipeline``) into one output file."""
 
-    def __init__(self, engine: ArticleEngine | Pipeline, *, concurrency: int = 1, show_progress: bool = True) -> None:
+    def __init__(
+        self,
+        engine: ArticleEngine | Pipeline,
+        *,
+        concurrency: int = 1,
+        show_progress: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        """``progress``: how to show it (``extractor.progress``); else ``show_progress``: auto, or none."""
         self.engine = engine
         self.concurrency = max(1, concurrency)
-        self.show_progress = show_progress
+        self.progress = progress or Progress(ProgressMode.auto if show_progress else ProgressMode.none)
 
     def run(
         self, inputs: Iterable[Article | ArticleFailure], out_path: Path | str, *, resume: bool = False
@@ -127,15 +143,17 @@ class BatchRunner:
         index = output.open()
         if index is not None:
             summary.torn_lines_dropped = index.dropped_torn
-        todo = _Remaining(_unique_and_not_done(inputs, index, output, summary))
+        redone: set[str] = set()
+        todo = _Remaining(_unique_and_not_done(inputs, index, output, summary, redone))
         completed = False
         try:
-            with _progress(self.show_progress) as progress:
-                task = progress.add_task("extracting", total=None)
+            with self.progress.reporter() as progress:
                 for result in self._results(todo):
                     output.write(result)
                     summary.record(result)
-                    progress.advance(task)
+                    progress.update(
+                        done=summary.articles + summary.skipped_resumed, errors=summary.errors, claims=summary.claims
+                    )
             completed = True
         finally:
             # A finished batch (a spent budget included) puts its output in place; an interrupted one
@@ -144,6 +162,10 @@ class BatchRunner:
                 output.finish()
             else:
                 output.abort()
+        if index is not None:
+            kept = [article_id for article_id in index.kept if article_id not in redone]
+            summary.kept_articles = len(kept)
+            summary.kept_claims = sum(index.claims.get(article_id, 0) for article_id in kept)
         if not todo.exhausted and self.engine.budget_exhausted:
             summary.stopped_reason = f"token budget of {self.engine.budget_limit:,} tokens spent"
         summary.wall_seconds = time.perf_counter() - started
@@ -174,6 +196,7 @@ def _unique_and_not_done(
     index: ResumeIndex | None,
     output: BatchOutput,
     summary: BatchSummary,
+    redone: set[str],
 ) -> Iterator[Article | ArticleFailure]:
     """The inputs to do: a repeated id becomes a failure of its own; with ``--resume``, finished ones are skipped."""
     first_source: dict[str, str] = {}
@@ -201,18 +224,6 @@ def _unique_and_not_done(
             if reason:
                 summary.redone[reason] = summary.redone.get(reason, 0) + 1
             if item.id in index.kept:
+                redone.add(item.id)
                 output.note_superseded()
         yield item
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),  # stdout may be the output itself (-o -)
-        disable=not enabled,
-        transient=False,
-    )

@@ -14,11 +14,13 @@ that is one of the inputs, a folder, not a regular file, not an extractor output
 read-only, or being written by another run); 3 stopped early because the token
 budget was spent (finished lines are kept; rerun with ``--resume``); 130
 interrupted (finished lines are kept in ``OUT.partial``, or ``OUT`` with
-``--resume``; rerun with ``--resume``).
+``--resume``; rerun with ``--resume``); 141 standard output was closed by its
+reader (``-o - | head``): the run stops quietly, as a filter killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import os
@@ -46,6 +48,7 @@ from extractor.errors import ExtractorError
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.options import with_config_options
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
+from extractor.progress import DEFAULT_LOG_EVERY_S, Progress, ProgressMode
 from extractor.records import output_json_schema
 from extractor.review.cli import review_command
 from extractor.service.cli import serve_command
@@ -60,8 +63,10 @@ app = typer.Typer(
     help="Extract source-grounded claim records (who claimed what, asserting or denying it) from news articles.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help (click's): rich's option table cuts long option names at 80 columns.
+    rich_markup_mode=None,
 )
-cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(cache_app, name="cache")
 app.command("eval")(eval_command)
 app.command("diff")(diff_command)
@@ -71,11 +76,35 @@ app.command("serve")(serve_command)
 err = Console(stderr=True)
 
 
+class DateOrderChoice(enum.StrEnum):
+    """How an ambiguous numeric date is read (``--date-order``)."""
+
+    MDY = "MDY"
+    DMY = "DMY"
+    YMD = "YMD"
+
+
+_FIELDS = FieldMap()
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(names)
+
+
+def _count_inputs(paths: list[Path], read: dict[str, object]) -> int | None:
+    """How many articles the inputs hold, when cheap to know (files listed, JSONL lines counted); else None."""
+    from extractor.progress import count_articles
+
+    return count_articles(paths, exclude=read["exclude"])  # type: ignore[arg-type]
+
+
 EXIT_OK = 0
 EXIT_ARTICLE_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_BUDGET_SPENT = 3
 EXIT_INTERRUPTED = 130
+# Standard output closed under us (`-o - | head`): 128 + SIGPIPE, what a shell reports for a filter killed by it.
+EXIT_CLOSED_PIPE = 141
 
 
 def exit_code(summary: BatchSummary) -> int:
@@ -104,16 +133,50 @@ def extract(
     ],
     resume: Annotated[bool, typer.Option(help="Keep finished articles already in OUT and do the rest.")] = False,
     id_field: Annotated[
-        str | None, typer.Option(help="JSON/JSONL field holding the article id (default: id; else file:line).")
+        str | None,
+        typer.Option(help=f"JSON/JSONL field holding the id (default: {_names(_FIELDS.id)}; else file:line)."),
     ] = None,
     text_field: Annotated[
-        str | None, typer.Option(help="JSON/JSONL field holding the text (default: text, content or body).")
+        str | None, typer.Option(help=f"JSON/JSONL field holding the text (default: {_names(_FIELDS.text)}).")
+    ] = None,
+    title_field: Annotated[
+        str | None, typer.Option(help=f"JSON/JSONL field holding the title (default: {_names(_FIELDS.title)}).")
+    ] = None,
+    url_field: Annotated[
+        str | None, typer.Option(help=f"JSON/JSONL field holding the url (default: {_names(_FIELDS.url)}).")
     ] = None,
     published_field: Annotated[
         str | None,
-        typer.Option(help="JSON/JSONL field holding the ISO publication date or datetime (default: published, date)."),
+        typer.Option(
+            help=f"JSON/JSONL field holding the publication date (default: {_names(_FIELDS.published)}); read "
+            "leniently, one naming no date is a warning."
+        ),
     ] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    date_order: Annotated[
+        DateOrderChoice,
+        typer.Option(help="How a numeric date such as 03/04/2016 is read: MDY (month first), DMY or YMD."),
+    ] = DateOrderChoice.MDY,
+    detect_header: Annotated[
+        bool | None,
+        typer.Option(
+            "--detect-header/--no-detect-header",
+            help="Leave a title line and scraped header matter out of the body (default: only in .txt/.md/.html "
+            "files; never in JSON text fields or standard input unless given).",
+            show_default=False,
+        ),
+    ] = None,
+    progress: Annotated[
+        ProgressMode,
+        typer.Option(
+            help="auto: a bar on a terminal, else a log line to stderr every --progress-every seconds; bar; log; "
+            "none. --no-progress: none.",
+        ),
+    ] = ProgressMode.auto,
+    progress_every: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds between progress log lines (--progress log, or auto off a terminal)."),
+    ] = DEFAULT_LOG_EVERY_S,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="Same as --progress none.", hidden=True)] = False,
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON here.")] = None,
     *,
     config_fields: dict[str, Any],
@@ -135,11 +198,18 @@ def extract(
         raise _fail(str(exc)) from None
     # The reader's options (the library's read_articles(fields=FieldMap(...))); the output, its temporary
     # and lock files are never read as inputs, even inside an input folder.
-    fields = FieldMap.with_overrides(id_field=id_field, text_field=text_field, published_field=published_field)
-    articles = read_articles(paths, max_chars=config.max_article_chars, fields=fields, exclude=output_files(out))
+    fields = FieldMap.with_overrides(
+        id_field=id_field, text_field=text_field, title_field=title_field, url_field=url_field,
+        published_field=published_field,
+    )  # fmt: skip
+    read = {"max_chars": config.max_article_chars, "fields": fields, "exclude": output_files(out),
+            "detect_header": detect_header, "date_order": date_order.value}  # fmt: skip
+    articles = read_articles(paths, **read)
+    mode = ProgressMode.none if no_progress else progress
+    shown = Progress(mode, every_s=progress_every, total=_count_inputs(paths, read) if mode != "none" else None)
     with extractor:
-        summary = _run_batch(extractor, articles, out, resume=resume, progress=progress)
-    _print_summary(summary, out)
+        summary = _run_batch(extractor, articles, out, resume=resume, progress=shown)
+    _print_summary(summary, out, resumed=resume)
     for note in _identity_notes(summary, resume):
         err.print(note, highlight=False)
     if summary_json:
@@ -155,28 +225,24 @@ def _quiet_logs() -> None:
 
 
 def _run_batch(
-    extractor: Extractor, articles: Iterable[Article | ArticleFailure], out: Path, *, resume: bool, progress: bool
+    extractor: Extractor, articles: Iterable[Article | ArticleFailure], out: Path, *, resume: bool, progress: Progress
 ) -> BatchSummary:
     from extractor.batch import BatchRunner
 
     try:
         if extractor.embedded and extractor.engine != "ray":
             err.print(
-                f"No endpoint configured: starting the embedded model [bold]{extractor.config.local_model}[/]"
-                " on loopback…"
+                f"No endpoint configured: the embedded model [bold]{extractor.config.local_model}[/] starts on "
+                "loopback when an article needs it (never for results already in the cache)"
             )
-            started = time.perf_counter()
-            extractor.start()
-            err.print(f"  ready in {time.perf_counter() - started:.1f}s at {extractor.server_base_url}")
-        else:
-            extractor.start()
+        # The embedded server, if any, starts at the first article the result memo does not hold.
+        extractor.connect()
         if extractor.engine == "ray":
+            extractor.start()  # the actors (and, with the embedded model, one server per node)
             err.print(f"Extracting on Ray with {extractor.running_workers} actors")
         elif extractor.engine == "processes":
             err.print(f"Extracting in {extractor.workers} worker processes")
-        runner = BatchRunner(
-            extractor, concurrency=extractor.concurrency, show_progress=progress and sys.stderr.isatty()
-        )
+        runner = BatchRunner(extractor, concurrency=extractor.concurrency, progress=progress)
         return runner.run(articles, out, resume=resume)
     except ExtractorError as exc:  # a server that cannot start, a prompt or cache that cannot load, a bad -o
         raise _fail(str(exc)) from None
@@ -184,10 +250,9 @@ def _run_batch(
         where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
         err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except BrokenPipeError:  # -o - and the reader went away (e.g. `| head`): stop, like any filter
+    except BrokenPipeError:  # -o - and the reader went away (e.g. `| head`): stop quietly, like any filter
         _quiet_closed_stdout()
-        err.print("standard output was closed: stopped")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(EXIT_CLOSED_PIPE) from None
 
 
 def _quiet_closed_stdout() -> None:
@@ -227,7 +292,7 @@ def _identity_notes(summary: BatchSummary, resume: bool) -> list[str]:
     return notes
 
 
-def _print_summary(summary: BatchSummary, out: Path) -> None:
+def _print_summary(summary: BatchSummary, out: Path, *, resumed: bool = False) -> None:
     table = Table(title=f"extract → {out}", show_header=False)
     per_article = summary.wall_seconds / max(1, summary.articles)
     rows = {
@@ -235,6 +300,14 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
         + (f", {summary.skipped_resumed} kept from before" if summary.skipped_resumed else "")
         + ")",
         "claims": str(summary.claims),
+    }
+    if resumed:  # what OUT holds now: the lines kept from before and those done in this run
+        rows = {
+            "articles in OUT": f"{summary.articles_in_output} ({summary.kept_articles} kept from before; "
+            f"{summary.articles} done now: {summary.ok} ok, {summary.errors} error)",
+            "claims in OUT": f"{summary.claims_in_output} ({summary.kept_claims} kept, {summary.claims} new)",
+        }
+    rows |= {
         "dropped (ungrounded)": str(summary.dropped_ungrounded),
         "LLM calls": str(summary.usage.llm_calls),
         "cache hits": str(summary.usage.cache_hits),

@@ -8,8 +8,10 @@ Rules (docs/batch.md has the why):
   or a regular file this tool wrote (it starts with a ``claim-record/`` line);
   a folder, a FIFO, a device, another program's file or one of the inputs is
   refused with ``OutputError`` before anything is touched (the CLI's exit 2).
-* An exclusive lock on ``OUT.lock`` (``filelock``: ``flock``) refuses a second
-  writer while one runs.
+* An exclusive lock on ``OUT.lock`` (``flock``) refuses a second writer while one
+  runs; the lock file is removed when the run ends (while still held, and a
+  taker checks it locked the file that is there, so removing it never lets two
+  writers in).
 * A run without ``--resume`` writes ``OUT.partial`` and renames it over ``OUT``
   when the batch ends, so an interrupted overwrite leaves the previous results
   whole; the partial file is what ``--resume`` continues from.
@@ -28,6 +30,8 @@ replaced, and ``output_files`` names them so a reader never takes them for input
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -38,8 +42,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-
-import filelock
 
 from extractor.errors import OutputError
 from extractor.records import ArticleResult
@@ -132,6 +134,8 @@ class ResumeIndex:
     kept: dict[str, tuple[str | None, Fingerprint]] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
     dropped_torn: int = 0
+    # Claims on each kept line: a resumed run's summary counts what OUT holds, kept lines included.
+    claims: dict[str, int] = field(default_factory=dict)
 
     def decide(self, article_id: str, text_sha256: str | None) -> str | None:
         """None to skip the article (its line stands); otherwise why it is (re)done ("" when it is new)."""
@@ -158,7 +162,7 @@ class BatchOutput:
         self._write_lock = threading.Lock()
         self._fd: int | None = None
         self._stream: BinaryIO | None = None
-        self._lock: filelock.BaseFileLock | None = None
+        self._lock_fd: int | None = None
         self._target = self.out if self.to_stdout else _target(self.out)
         self._writing: Path | None = None
 
@@ -237,17 +241,33 @@ class BatchOutput:
                 )
 
     def _take_lock(self, target: Path) -> None:
-        lock = filelock.FileLock(lock_path(target), timeout=0)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise OutputError(
-                f"another extractor run is writing {self.out} (it holds {lock_path(target)}); "
-                "wait for it to finish or choose another -o"
-            ) from None
-        except OSError as exc:
-            raise OutputError(f"cannot write {self.out}: cannot create its lock file: {exc.strerror or exc}") from None
-        self._lock = lock
+        path = lock_path(target)
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write {self.out}: cannot create its lock file: {exc.strerror or exc}"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise OutputError(
+                    f"another extractor run is writing {self.out} (it holds {path}); "
+                    "wait for it to finish or choose another -o"
+                ) from None
+            # The run before may have removed the file after this one opened it: only a lock on the file
+            # that is there now counts, else try again.
+            try:
+                held, there = os.fstat(fd), os.stat(path)
+                same = (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._lock_fd = fd
+                return
+            os.close(fd)
 
     def _os_open(self, path: Path, flags: int) -> int:
         try:
@@ -284,6 +304,8 @@ class BatchOutput:
                     needs_rewrite = True
                 sha = record.get("text_sha256")
                 index.kept[article_id] = (sha if isinstance(sha, str) else None, Fingerprint.of_line(record))
+                claims = record.get("claims")
+                index.claims[article_id] = len(claims) if isinstance(claims, list) else 0
                 index.failed.discard(article_id)
                 chosen[article_id] = (number, line_no)
         if needs_rewrite:
@@ -363,9 +385,14 @@ class BatchOutput:
             os.close(fd)
 
     def _release(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Remove the lock file (still holding it, so no other run has it) and unlock."""
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(lock_path(self._target))
+            finally:
+                os.close(fd)
 
 
 def _lines(path: Path) -> Iterable[tuple[int, bytes]]:

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
@@ -60,6 +61,13 @@ class _Failure:
     usage: Usage
 
 
+def _warnings(article: Article) -> list[str]:
+    """The reader's warnings; an Article built by a program with a ``body_start`` of its own gets one saying so."""
+    if article.body_start and not article.warnings and article.text[: article.body_start].strip():
+        return [f"header: the first {article.body_start} characters are not read for claims (body_start given)"]
+    return list(article.warnings)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -74,11 +82,15 @@ class Pipeline:
         *,
         local_server: ModelEndpoint | None = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+        before_model: Callable[[], object] | None = None,
     ) -> None:
+        """``before_model``: called before an article needs the model (not for one the result memo holds), e.g. to
+        start the embedded server only then; idempotent, and its errors (a server that cannot start) propagate."""
         self.strategy = strategy
         self.llm = llm
         self.local_server = local_server
         self.max_article_chars = max_article_chars
+        self.before_model = before_model
 
     # -- state a batch reports -----------------------------------------------------------------
 
@@ -106,7 +118,8 @@ class Pipeline:
     # -- inputs --------------------------------------------------------------------------------
 
     def article(self, item: ArticleInput, **fields: Any) -> Article | ArticleFailure:
-        """``item`` as a checked Article (or the reason it is none); a string is parsed like a text file.
+        """``item`` as a checked Article (or the reason it is none); a string is article text, kept whole
+        unless ``detect_header=True`` is among ``fields``.
 
         Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``.
         """
@@ -116,6 +129,7 @@ class Pipeline:
             return article_from_text(item, max_chars=self.max_article_chars, **fields)
         if not isinstance(item, Article):
             raise InputError(f"cannot extract from a {type(item).__name__}: give a str or an extractor.Article")
+        fields.pop("detect_header", None)  # an Article's body_start is already decided
         if fields:
             item = item.model_copy(update={key: value for key, value in fields.items() if value is not None})
         return checked_article(item, self.max_article_chars)
@@ -165,6 +179,8 @@ class Pipeline:
                 seconds=time.perf_counter() - started,
                 finished_at=_now(),
             )
+        if self.before_model is not None and self.strategy.uses_llm:
+            self.before_model()
         output = self._run_strategy(article)
         if isinstance(output, _Failure):
             return ArticleResult(
@@ -204,6 +220,8 @@ class Pipeline:
             "title": article.title,
             "url": article.url,
             "meta": article.meta,
+            "body_start": article.body_start,
+            "warnings": _warnings(article),
             "text_sha256": sha256_text(article.text),
         }
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "claim-record/2"
+TEXT_SOURCE = "<text>"  # the source of an article given as text in code
 # Field limits of a claim record, defined once: strategies cut their output to these.
 MAX_NAME_CHARS = 200  # claimant name, role and organisation
 MAX_CLAIM_CHARS = 1000
@@ -120,11 +121,18 @@ class Article(_Frozen):
     title: str | None = None
     published: dt.date | None = None
     url: str | None = None
-    source: str = Field(description="Path of the file the article came from (with :line for JSONL).")
+    source: str = Field(
+        default=TEXT_SOURCE,
+        description="Path of the file the article came from (with :line for JSONL); `<text>` for text given in code.",
+    )
     body_start: int = Field(
         default=0,
         ge=0,
         description="Offset where the article body begins; text before it is title/header matter.",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What reading noticed and the line should say: header text left out of the body, a bad date.",
     )
     meta: dict[str, Any] | None = Field(
         default=None, description="Fields of a JSON/JSONL record beyond id, text, title, published and url."
@@ -192,6 +200,19 @@ class ArticleResult(BaseModel):
     url: str | None = None
     meta: dict[str, Any] | None = Field(
         default=None, description="Fields of the input JSON record beyond id, text, title, published and url."
+    )
+    body_start: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Offset where the body begins: text before it (a header the reader recognised) is never a claim's "
+            "evidence, and `warnings` says what it was. 0 for text given as a string, a JSON field, standard input "
+            "or a request, unless header detection was asked for."
+        ),
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the reader left out or could not use (header text before `body_start`, an unparseable date).",
     )
     seconds: float = 0.0
     finished_at: dt.datetime | None = None

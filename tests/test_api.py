@@ -29,6 +29,7 @@ from extractor import (
 from extractor.articles import ArticleFailure, read_articles
 from extractor.llm import LLMSettings
 from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from tests.service_helpers import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-test-APIKEY0123456789abcdefSECRET"
@@ -131,7 +132,8 @@ def test_extract_a_string_and_the_same_article_read_from_its_file(sample: Path) 
     (article,) = read_articles([sample])
     assert isinstance(article, Article)
     with Extractor(strategy="baseline") as ex:
-        from_text = ex.extract(sample.read_text(encoding="utf-8"))
+        # A string is kept whole unless asked; asked, it is read as its .txt file is (header detected).
+        from_text = ex.extract(sample.read_text(encoding="utf-8"), detect_header=True)
         from_file = ex.extract(article)
     assert from_text.status == from_file.status == "ok"
     assert from_text.claims == from_file.claims and len(from_text.claims) >= 3
@@ -168,7 +170,8 @@ def test_unknown_strategy_fails_at_construction() -> None:
 
 def test_extract_many_gives_one_result_per_input(articles_dir: Path) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(articles_dir.glob("*.txt"))]
-    inputs: list[Any] = [*texts[:3], *[a for a in read_articles([articles_dir]) if isinstance(a, Article)][3:]]
+    read = [a for a in read_articles([articles_dir], detect_header=False) if isinstance(a, Article)]
+    inputs: list[Any] = [*texts[:3], *read[3:]]
     inputs.append(ArticleFailure("broken", "broken.txt", "not UTF-8"))
     with Extractor(strategy="baseline") as ex:
         results = list(ex.extract_many(iter(inputs), concurrency=3))
@@ -229,7 +232,8 @@ def test_extract_many_stops_taking_articles_when_the_budget_is_spent(articles_di
 
 
 class _StandInServer:
-    """Plays ``LocalServer`` with an in-process FakeEndpoint; counts starts and stops."""
+    """Plays ``LocalServer`` with an in-process FakeEndpoint; counts starts and stops. As ``LocalServer``'s,
+    its address is known before it starts (the port is chosen up front)."""
 
     started: ClassVar[list[_StandInServer]] = []
 
@@ -237,7 +241,8 @@ class _StandInServer:
         self.model = model
         self.restarts = 0
         self.stopped = False
-        self._endpoint = FakeEndpoint(respond=reporting_responder)
+        self.port = free_port()
+        self._endpoint = FakeEndpoint(respond=reporting_responder, port=self.port)
 
     def start(self) -> _StandInServer:
         self._endpoint.start()
@@ -245,7 +250,7 @@ class _StandInServer:
         return self
 
     model_name = property(lambda self: self.model)
-    base_url = property(lambda self: self._endpoint.base_url)
+    base_url = property(lambda self: f"http://127.0.0.1:{self.port}/v1")
     endpoint_label = property(lambda self: f"embedded://{self.model}")
 
     def alive(self) -> bool:

@@ -48,7 +48,9 @@ def _cli_lines(args: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def _library_lines(ex: Extractor, articles_dir: Path) -> dict[str, dict[str, Any]]:
-    results = [ex.extract(path.read_text(encoding="utf-8")) for path in sorted(articles_dir.glob("*.txt"))]
+    # A string is kept whole unless asked: asked, it is read as its .txt file is.
+    texts = [path.read_text(encoding="utf-8") for path in sorted(articles_dir.glob("*.txt"))]
+    results = [ex.extract(text, detect_header=True) for text in texts]
     return {r.text_sha256: json.loads(r.model_dump_json()) for r in results}  # type: ignore[misc]
 
 

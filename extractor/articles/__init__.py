@@ -24,12 +24,18 @@ text, which for a ``.txt``/``.md`` file equals what Python's default
 text cannot be re-read that way (HTML, JSON/JSONL records, standard input) have
 ``Article.text_from_source`` false, and their output record carries the text.
 
-Scraped header matter (template placeholders such as
-``{{dayPoint.date | date : 'd MMMM yyyy'}}``, a ``date 2024-02-14`` prefix, a
-repeated title and the one-sentence standfirst that follows a repeated title; in
-HTML, a first line repeating the page's title) is recognised here: the
-publication date is taken from it and ``Article.body_start`` is placed after it,
-so no claim can come from it.
+**Text kept as given.** A string, a JSON record's text field, standard input and a
+service request are article text: no header heuristic runs on them unless asked
+(``detect_header=True``, ``--detect-header``), and a given title is metadata that
+never removes text. In ``.txt``/``.md`` and HTML files (and wherever detection is
+asked for), scraped header matter (template placeholders such as
+``{{dayPoint.date | date : 'd MMMM yyyy'}}``, a ``date 2024-02-14`` prefix, a title
+line, a repeated title and the one-sentence standfirst that follows it; in HTML, a
+first line repeating the page's title) is recognised: the publication date is taken
+from it and ``Article.body_start`` is placed after it, so no claim can come from
+it, and ``Article.warnings`` names what was left out, so nothing is lost silently.
+Field names of JSON records (``FieldMap``) cover common scraper output; a date is
+read leniently (``parse_published``) and one that names no date is a warning.
 
 Modules, top down: ``reading`` (files and standard input, bounded reads, dispatch by
 format), ``files`` (folders expanded, each file once), ``from_html`` and ``from_json``
@@ -43,6 +49,8 @@ from extractor.articles.from_json import article_from_json
 from extractor.articles.header import Header, parse_header, parse_published
 from extractor.articles.normalise import normalise_text, sha256_text
 from extractor.articles.options import (
+    ARTICLE_FIELDS,
+    DEFAULT_DATE_ORDER,
     DEFAULT_MAX_CHARS,
     HTML_SUFFIXES,
     JSON_SUFFIXES,
@@ -52,13 +60,16 @@ from extractor.articles.options import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     ArticleFailure,
+    DateOrder,
     FieldMap,
     ReadOptions,
 )
 from extractor.articles.reading import read_articles, read_file, read_stdin
-from extractor.articles.text import article_from_plain_text, article_from_text, checked_article
+from extractor.articles.text import article_from_plain_text, article_from_text, checked_article, text_id
 
 __all__ = [
+    "ARTICLE_FIELDS",
+    "DEFAULT_DATE_ORDER",
     "DEFAULT_MAX_CHARS",
     "HTML_SUFFIXES",
     "JSONL_SUFFIXES",
@@ -68,6 +79,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "TEXT_SUFFIXES",
     "ArticleFailure",
+    "DateOrder",
     "FieldMap",
     "Header",
     "ReadOptions",
@@ -83,4 +95,5 @@ __all__ = [
     "read_file",
     "read_stdin",
     "sha256_text",
+    "text_id",
 ]

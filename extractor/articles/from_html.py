@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from extractor.articles.header import parse_header, parse_iso_date
+from extractor.articles.header import parse_iso_date
 from extractor.articles.normalise import normalise_text
 from extractor.articles.options import ArticleFailure
+from extractor.articles.text import header_of
 from extractor.records import Article
 
 
-def article_from_html(html: str, source: str) -> Article | ArticleFailure:
+def article_from_html(html: str, source: str, *, detect_header: bool = True) -> Article | ArticleFailure:
     """The article an HTML page holds (its id and source: ``source``), or why there is none."""
     import trafilatura  # imported lazily: only HTML inputs pay for it
 
@@ -20,7 +21,8 @@ def article_from_html(html: str, source: str) -> Article | ArticleFailure:
     published = parse_iso_date(metadata.date) if metadata and metadata.date else None
     title = metadata.title if metadata and metadata.title else None
     # The headline usually opens the extracted text: header matter, never a claim.
-    header = parse_header(text, detect_title=False, known_title=title)
+    header = header_of(text, detect_header, known_title=title, detect_title=False)
+    warning = header.warning(text)
     return Article(
         id=source,
         text=text,
@@ -29,5 +31,6 @@ def article_from_html(html: str, source: str) -> Article | ArticleFailure:
         url=metadata.url if metadata else None,
         source=source,
         body_start=header.body_start,
+        warnings=[warning] if warning else [],
         text_from_source=False,
     )

@@ -7,13 +7,20 @@ A JSONL file is read a line at a time, each line bounded: a file of any size is 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-from extractor.articles.header import parse_header, parse_published
+from extractor.articles.header import parse_published
 from extractor.articles.normalise import clean_strings, normalise_text
-from extractor.articles.options import READ_CHUNK, ArticleFailure, FieldMap, ReadOptions
-from extractor.articles.text import checked_article
+from extractor.articles.options import (
+    DEFAULT_DATE_ORDER,
+    READ_CHUNK,
+    ArticleFailure,
+    DateOrder,
+    FieldMap,
+    ReadOptions,
+)
+from extractor.articles.text import checked_article, header_of
 from extractor.records import Article
 
 
@@ -27,9 +34,9 @@ def read_json(text: str, source: str, options: ReadOptions) -> Iterator[Article 
     if isinstance(data, list):
         for index, item in enumerate(data):
             where = f"{source}[{index}]"
-            yield checked_article(article_from_json(item, where, options.fields), options.max_chars)
+            yield checked_article(_record_article(item, where, options), options.max_chars)
     else:
-        yield checked_article(article_from_json(data, source, options.fields), options.max_chars)
+        yield checked_article(_record_article(data, source, options), options.max_chars)
 
 
 def jsonl_records(
@@ -55,7 +62,17 @@ def jsonl_records(
         except json.JSONDecodeError as exc:
             yield ArticleFailure(where, where, f"line {line_no}: invalid JSON: {exc.msg}")
             continue
-        yield checked_article(article_from_json(item, where, options.fields), options.max_chars)
+        yield checked_article(_record_article(item, where, options), options.max_chars)
+
+
+def _record_article(item: object, where: str, options: ReadOptions) -> Article | ArticleFailure:
+    return article_from_json(
+        item,
+        where,
+        options.fields,
+        detect_header=options.detects_header(from_file=False),
+        date_order=options.date_order,
+    )
 
 
 def _bounded_lines(handle: BinaryIO, limit: int, first_line: bytes | None) -> Iterator[tuple[bytes, bool]]:
@@ -83,8 +100,21 @@ def _bounded_lines(handle: BinaryIO, limit: int, first_line: bytes | None) -> It
             yield line, True
 
 
-def article_from_json(item: object, where: str, fields: FieldMap | None = None) -> Article | ArticleFailure:
-    """One JSON record as an Article: mapped fields, the rest under ``meta``; ``where`` is its id when it has none."""
+def article_from_json(
+    item: object,
+    where: str,
+    fields: FieldMap | None = None,
+    *,
+    detect_header: bool = False,
+    date_order: DateOrder = DEFAULT_DATE_ORDER,
+    default_id: Callable[[str], str] | None = None,
+) -> Article | ArticleFailure:
+    """One JSON record as an Article: mapped fields, the rest under ``meta``; ``where`` is its source.
+
+    Its id is the id field, else ``default_id`` of the (normalised) text, else ``where``. The
+    text field is article text, kept whole unless ``detect_header``; a date that cannot be read
+    is a warning on the line (``published`` null), never a failure.
+    """
     fields = fields or FieldMap()
     if not isinstance(item, dict):
         return ArticleFailure(where, where, f"{where}: Input should be a valid dictionary (a JSON object)")
@@ -115,12 +145,16 @@ def article_from_json(item: object, where: str, fields: FieldMap | None = None) 
     if "\x00" in text:
         return ArticleFailure(article_id, where, f"{where}: text contains NUL bytes")
     text = normalise_text(text)
+    if raw_id is None and default_id is not None:
+        article_id = default_id(text)
 
+    warnings: list[str] = []
     published_name, raw_published = pick(fields.published)
     try:
-        published = parse_published(raw_published)
+        published = parse_published(raw_published, date_order)
     except ValueError as exc:
-        return ArticleFailure(article_id, where, f"{where}: field {published_name!r}: {exc}")
+        published = None
+        warnings.append(f"field {published_name!r}: {exc}; published is null (--published-field, --date-order)")
     optional: dict[str, str | None] = {}
     for key, names in (("title", fields.title), ("url", fields.url)):
         name, value = pick(names)
@@ -129,8 +163,10 @@ def article_from_json(item: object, where: str, fields: FieldMap | None = None) 
         optional[key] = value or None
     meta = {key: value for key, value in record.items() if key not in used}
 
-    # JSON carries the title in its own field, so the text is all body apart from scraped junk lines.
-    header = parse_header(text, detect_title=False)
+    # The text field is article text: nothing is skipped unless asked. Asked, a record's own title is
+    # metadata (only a line repeating it is the headline), and without one no first line is taken as one.
+    header = header_of(text, detect_header, known_title=optional["title"], detect_title=False)
+    warning = header.warning(text)
     return Article(
         id=article_id,
         text=text,
@@ -140,5 +176,6 @@ def article_from_json(item: object, where: str, fields: FieldMap | None = None) 
         source=where,
         body_start=header.body_start,
         meta=meta or None,
+        warnings=[*warnings, *([warning] if warning else [])],
         text_from_source=False,
     )

@@ -23,9 +23,27 @@ _MAX_STANDFIRST_CHARS = 300
 
 @dataclass(frozen=True)
 class Header:
+    """What ``parse_header`` found; ``skipped`` names, in order, what lies before ``body_start``."""
+
     title: str | None
     published: dt.date | None
     body_start: int
+    skipped: tuple[str, ...] = ()
+
+    def warning(self, text: str) -> str | None:
+        """The line's warning when text is left out of the body (None when nothing is): what, and how much."""
+        if self.body_start <= 0:
+            return None
+        left_out = text[: self.body_start]
+        if not left_out.strip():
+            return None  # only blank lines or indentation before the body
+        what = ", ".join(self.skipped) or "header matter"
+        preview = " ".join(left_out.split())
+        preview = preview if len(preview) <= 80 else preview[:77] + "..."
+        return (
+            f"header: the first {self.body_start} characters are not read for claims (body_start {self.body_start}:"
+            f" {what}): {preview!r}"
+        )
 
 
 def parse_header(text: str, *, detect_title: bool = True, known_title: str | None = None) -> Header:
@@ -43,6 +61,7 @@ def parse_header(text: str, *, detect_title: bool = True, known_title: str | Non
     published: dt.date | None = None
     title: str | None = None
     title_repeated = standfirst_seen = False
+    skipped: list[str] = []
     known = _title_key(known_title) if known_title else None
     pos = 0
     for line_start, line in _lines(text):
@@ -56,12 +75,17 @@ def parse_header(text: str, *, detect_title: bool = True, known_title: str | Non
             rest_offset = date_match.end()
             rest = line[rest_offset:]
             if not _TEMPLATE_JUNK.sub("", rest).strip():
+                skipped.append("a date line")
                 pos = line_start + len(line)
                 continue
             # A date marker fused to the first paragraph: the body starts right after it.
             lead = len(rest) - len(rest.lstrip())
-            return Header(title=None, published=published, body_start=line_start + rest_offset + lead)
+            skipped.append("a date prefix")
+            return Header(
+                title=None, published=published, body_start=line_start + rest_offset + lead, skipped=tuple(skipped)
+            )
         if not _TEMPLATE_JUNK.sub("", stripped).strip():
+            skipped.append("a template placeholder line")
             pos = line_start + len(line)
             continue
         if title is None and (
@@ -70,10 +94,12 @@ def parse_header(text: str, *, detect_title: bool = True, known_title: str | Non
             else detect_title and _one_short_sentence(stripped, _MAX_TITLE_CHARS)
         ):
             title = stripped
+            skipped.append("a title line")
             pos = line_start + len(line)
             continue
         if title is not None and stripped == title:
             title_repeated = True
+            skipped.append("a repeated title")
             pos = line_start + len(line)
             continue
         if (
@@ -83,10 +109,12 @@ def parse_header(text: str, *, detect_title: bool = True, known_title: str | Non
             and text[line_start + len(line) :].strip()
         ):
             standfirst_seen = True
+            skipped.append("a standfirst after a repeated title")
             pos = line_start + len(line)
             continue
-        return Header(title=title, published=published, body_start=line_start + (len(line) - len(line.lstrip())))
-    return Header(title=title, published=published, body_start=min(pos, len(text)))
+        body_start = line_start + (len(line) - len(line.lstrip()))
+        return Header(title=title, published=published, body_start=body_start, skipped=tuple(skipped))
+    return Header(title=title, published=published, body_start=min(pos, len(text)), skipped=tuple(skipped))
 
 
 def _title_key(title: str) -> str:
@@ -111,16 +139,21 @@ def parse_iso_date(value: str) -> dt.date | None:
         return None
 
 
-def parse_published(value: object) -> dt.date | None:
-    """An ISO date or datetime (``2024-02-14``, ``2024-02-14T09:30:00+03:00``, ``…Z``) as the date it names.
+def parse_published(value: object, date_order: str = "MDY") -> dt.date | None:
+    """A publication date as written by a scraper, as the calendar date it names.
 
-    A datetime keeps the calendar date it was written with, whatever its offset.
-    Raises ValueError for anything else.
+    ISO dates and datetimes (``2024-02-14``, ``2024-02-14T09:30:00+03:00``, ``…Z``) first: a
+    datetime keeps the calendar date it was written with, whatever its offset. Anything
+    else is read by dateparser (``Sep 12, 2016``, ``12 September 2016``, ``Mon, 12 Sep 2016
+    10:00:00 GMT``), needing a day, a month and a year; an ambiguous numeric date such as
+    ``03/04/2016`` is read in ``date_order`` (``MDY``: March 4; ``DMY``: 3 April). Relative
+    expressions ("2 days ago") are refused: they would depend on when the run happens.
+    Raises ValueError for what names no date.
     """
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"expected an ISO date or datetime string, got {type(value).__name__}")
+        raise ValueError(f"expected a date as text, got {type(value).__name__}")
     text = value.strip()
     try:
         return dt.date.fromisoformat(text)
@@ -129,4 +162,24 @@ def parse_published(value: object) -> dt.date | None:
     try:
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError(f"not an ISO date or datetime: {value[:40]!r}") from None
+        pass
+    parsed = _dateparser_date(text, date_order) if len(text) <= 100 else None
+    if parsed is None:
+        raise ValueError(f"not a date: {value[:40]!r}")
+    return parsed
+
+
+def _dateparser_date(text: str, date_order: str) -> dt.date | None:
+    import dateparser  # imported lazily: only non-ISO dates pay for it
+
+    settings = {
+        "DATE_ORDER": date_order,
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+    }
+    try:
+        parsed = dateparser.parse(text, settings=settings)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return parsed.date() if parsed is not None else None

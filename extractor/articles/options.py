@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 
@@ -21,6 +22,9 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFI
 
 DEFAULT_MAX_CHARS = DEFAULT_MAX_ARTICLE_CHARS
 STDIN = "-"
+# How an ambiguous numeric date (03/04/2016) is read: month first (US), day first or year first.
+DateOrder = Literal["MDY", "DMY", "YMD"]
+DEFAULT_DATE_ORDER: DateOrder = "MDY"
 STDIN_SOURCE = "<stdin>"
 # HTML and JSON carry markup around the text: they may be this large however short --max-article-chars is.
 _MIN_MARKUP_BYTES = 64 * 1024**2
@@ -36,30 +40,52 @@ class ArticleFailure:
     message: str
 
 
+ARTICLE_FIELDS = ("id", "text", "title", "url", "published")
+
+
 @dataclass(frozen=True)
 class FieldMap:
     """Which JSON/JSONL fields hold what: for each, the first name present in a record is used.
 
-    Fields not named here are kept, unchanged, under the output record's ``meta``.
+    The defaults cover common scraper output (``headline``, ``body``, ``content``, ``date``,
+    ``published_at``, ``link``); a field named by an override (``--text-field body``) is read
+    from that name only, even when a record also holds a default name (which then goes to
+    ``meta``). Fields not used here are kept, unchanged, under the output record's ``meta``.
     """
 
-    id: tuple[str, ...] = ("id",)
-    text: tuple[str, ...] = ("text", "content", "body")
-    published: tuple[str, ...] = ("published", "date")
-    title: tuple[str, ...] = ("title",)
-    url: tuple[str, ...] = ("url",)
+    id: tuple[str, ...] = ("id", "article_id")
+    text: tuple[str, ...] = ("text", "body", "content", "maintext", "article_text")
+    title: tuple[str, ...] = ("title", "headline")
+    url: tuple[str, ...] = ("url", "link")
+    published: tuple[str, ...] = ("published", "published_at", "date", "date_publish", "publish_date", "pubDate")
 
     @classmethod
     def with_overrides(
-        cls, *, id_field: str | None = None, text_field: str | None = None, published_field: str | None = None
+        cls,
+        *,
+        id_field: str | None = None,
+        text_field: str | None = None,
+        title_field: str | None = None,
+        url_field: str | None = None,
+        published_field: str | None = None,
     ) -> FieldMap:
         """The defaults, with any field given here read from that one name only (``--id-field`` etc.)."""
         default = cls()
         return cls(
             id=(id_field,) if id_field else default.id,
             text=(text_field,) if text_field else default.text,
+            title=(title_field,) if title_field else default.title,
+            url=(url_field,) if url_field else default.url,
             published=(published_field,) if published_field else default.published,
         )
+
+    @classmethod
+    def from_names(cls, names: dict[str, str | None]) -> FieldMap:
+        """``{"text": "body", "title": "headline"}`` (article field -> record field); ValueError for another key."""
+        unknown = sorted(set(names) - set(ARTICLE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown article field(s) {', '.join(unknown)}; map any of {', '.join(ARTICLE_FIELDS)}")
+        return cls.with_overrides(**{f"{key}_field": value for key, value in names.items()})
 
     @property
     def known(self) -> frozenset[str]:
@@ -73,6 +99,13 @@ class ReadOptions:
     max_chars: int = DEFAULT_MAX_CHARS
     fields: FieldMap = field(default_factory=FieldMap)
     exclude: frozenset[str] = frozenset()
+    # None: each format's own rule (on for .txt/.md/HTML files, off for standard input and JSON records).
+    detect_header: bool | None = None
+    date_order: DateOrder = DEFAULT_DATE_ORDER
+
+    def detects_header(self, from_file: bool) -> bool:
+        """Whether header matter is looked for: as asked, else only in text files whose header the reader documents."""
+        return from_file if self.detect_header is None else self.detect_header
 
     def is_excluded(self, path: Path) -> bool:
         return bool(self.exclude) and os.path.realpath(path) in self.exclude

@@ -22,6 +22,7 @@ from extractor.articles.from_html import article_from_html
 from extractor.articles.from_json import jsonl_records, read_json
 from extractor.articles.normalise import normalise_text
 from extractor.articles.options import (
+    DEFAULT_DATE_ORDER,
     DEFAULT_MAX_CHARS,
     HTML_SUFFIXES,
     JSON_SUFFIXES,
@@ -32,6 +33,7 @@ from extractor.articles.options import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     ArticleFailure,
+    DateOrder,
     FieldMap,
     ReadOptions,
 )
@@ -46,6 +48,8 @@ def read_articles(
     fields: FieldMap | None = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
     stdin: BinaryIO | None = None,
+    detect_header: bool | None = None,
+    date_order: DateOrder = DEFAULT_DATE_ORDER,
 ) -> Iterator[Article | ArticleFailure]:
     """Yield one Article or ArticleFailure per input article, lazily.
 
@@ -53,11 +57,16 @@ def read_articles(
     ``sys.stdin.buffer``), which holds one plain-text article, one JSON document
     or JSON Lines. ``fields`` maps JSON field names (``FieldMap``); ``exclude``
     names files never read as inputs, e.g. an output file inside an input folder.
+    ``detect_header``: None for each format's rule (header matter is looked for in
+    ``.txt``/``.md``/HTML files only), True or False for every input.
+    ``date_order``: how an ambiguous numeric date is read (``MDY``, ``DMY``, ``YMD``).
     """
     options = ReadOptions(
         max_chars=max_chars,
         fields=fields or FieldMap(),
         exclude=frozenset(os.path.realpath(p) for p in exclude),
+        detect_header=detect_header,
+        date_order=date_order,
     )
     stdin_read = False
     for item in iter_input_files(paths, options):
@@ -199,13 +208,18 @@ def _articles_from_bytes(
     if suffix in JSON_SUFFIXES:
         yield from read_json(text_or_failure, source, options)
     elif suffix in HTML_SUFFIXES:
-        yield checked_article(article_from_html(text_or_failure, source), options.max_chars)
+        article = article_from_html(text_or_failure, source, detect_header=options.detects_header(from_file=True))
+        yield checked_article(article, options.max_chars)
     else:
         from_file = source != STDIN_SOURCE
-        yield checked_article(
-            article_from_plain_text(source, normalise_text(text_or_failure), source, text_from_source=from_file),
-            options.max_chars,
+        article = article_from_plain_text(
+            source,
+            normalise_text(text_or_failure),
+            source,
+            text_from_source=from_file,
+            detect_header=options.detects_header(from_file=from_file),
         )
+        yield checked_article(article, options.max_chars)
 
 
 def _decode(raw: bytes, source: str) -> str | ArticleFailure:

@@ -35,6 +35,7 @@ gold_app = typer.Typer(
     help="Gold files: import brat/PolNeAR annotations, validate, draft from predictions, agree, merge.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: readable at 80 columns
 )
 
 

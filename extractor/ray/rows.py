@@ -33,6 +33,7 @@ def article_row(item: Article | ArticleFailure) -> dict[str, Any]:
         return {**dict.fromkeys(ARTICLE_COLUMNS), "id": item.id, "source": item.source, "error": item.message}
     row = item.model_dump(mode="json")
     row["meta"] = json.dumps(row["meta"], ensure_ascii=False) if row.get("meta") is not None else None
+    row["warnings"] = json.dumps(row["warnings"], ensure_ascii=False)  # a list column may not be empty in Arrow
     return {**row, "error": None}
 
 
@@ -47,6 +48,7 @@ def row_article(row: dict[str, Any], index: int = 0) -> Article | ArticleFailure
             return ArticleFailure(str(row["id"]), str(row["source"]), str(row["error"]))
         fields = {key: row[key] for key in Article.model_fields}
         fields["meta"] = json.loads(fields["meta"]) if fields["meta"] else None
+        fields["warnings"] = json.loads(fields["warnings"]) if fields["warnings"] else []
         return Article.model_validate(fields)
     where = str(row.get("source") or f"row {index}")
     record = {key: _plain(value) for key, value in row.items() if value is not None}

@@ -21,6 +21,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from extractor import __version__
 from extractor.service import metrics
@@ -54,7 +55,9 @@ def create_app(settings: ServiceSettings, keys: KeyRing | None = None) -> FastAP
         finally:
             await anyio.to_thread.run_sync(service.close)
 
-    app = FastAPI(
+    # FastAPIOffline: FastAPI whose /docs and /redoc pages load Swagger UI and ReDoc from files the
+    # package ships, served by this app (FastAPI's own pages fetch them from a CDN: blank offline).
+    app = FastAPIOffline(
         title="extractor",
         version=__version__,
         summary="Source-grounded claim extraction from news articles, and its evaluation.",

@@ -77,8 +77,16 @@ def serve_command(
         int | None, typer.Option(min=1, help="Tokens each key may spend per --budget-window (keys may override).")
     ] = None,
     budget_window: Annotated[int, typer.Option(min=1, help="Seconds of a token budget window.")] = 86_400,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="EXTRACTOR_STATE_DIR",
+            help="Folder for the server's state, the job store (default: $XDG_STATE_HOME/extractor or "
+            "~/.local/state/extractor).",
+        ),
+    ] = None,
     jobs_db: Annotated[
-        Path | None, typer.Option(help="Job store (default: jobs.sqlite3 beside the cache folder).")
+        Path | None, typer.Option(help="Job store file (default: jobs.sqlite3 in --state-dir).")
     ] = None,
     shutdown_grace: Annotated[
         float, typer.Option(min=0, help="Seconds to let work in flight finish on SIGTERM before handing it back.")
@@ -99,7 +107,7 @@ def serve_command(
             extraction=config, allowed_strategies=tuple(allow_strategy or ()), host=host, port=port,
             http_workers=http_workers,
             keys_file=api_keys_file, max_body_bytes=max_body_bytes, rate_limit=rate_limit,
-            key_token_budget=key_token_budget, budget_window_s=budget_window, jobs_db=jobs_db,
+            key_token_budget=key_token_budget, budget_window_s=budget_window, jobs_db=jobs_db, state_dir=state_dir,
             shutdown_grace_s=shutdown_grace, log_level=log_level,
         )  # fmt: skip
     except ValueError as exc:  # ConfigError, pydantic's ValidationError

@@ -147,7 +147,7 @@ class JobStore:
             ).fetchone()
             if row is None:
                 return None
-            counts = dict.fromkeys(("pending", "running", "done", "cancelled", "ok", "error"), 0)
+            counts = dict.fromkeys(("pending", "running", "done", "cancelled", "ok", "error", "claims"), 0)
             for state, status, count in self._db.execute(
                 "SELECT state, status, COUNT(*) FROM items WHERE job_id = ? GROUP BY state, status", (job_id,)
             ):
@@ -156,9 +156,12 @@ class JobStore:
                     counts[status] += count
             usage_row = self._db.execute(
                 "SELECT " + ", ".join(f"COALESCE(SUM(json_extract(result, '$.usage.{f}')), 0)" for f in _USAGE_FIELDS)
+                + ", COALESCE(SUM(json_array_length(result, '$.claims')), 0)"
                 + " FROM items WHERE job_id = ? AND state = 'done'",
                 (job_id,),
             ).fetchone()
+            counts["claims"] = int(usage_row[-1])
+            usage_row = usage_row[:-1]
             errors = [
                 {"index": index, "id": json.loads(result)["id"], "error": json.loads(result)["error"]}
                 for index, result in self._db.execute(

@@ -1,6 +1,8 @@
 """The service's request and response bodies, typed: FastAPI validates with them and the OpenAPI schema shows them.
 
-Every request model is strict (``extra="forbid"``): an unknown field is a 422 naming it.
+Every request model is strict (``extra="forbid"``): an unknown field is a 422 naming it, except
+an article (``ArticleIn``), whose other fields are carried to the output line's ``meta``, as
+for a JSONL record in the CLI.
 The extraction response is the library's own ``ArticleResult``, the line ``extractor
 extract`` writes; the eval response is the ``EvaluationReport`` that ``extractor eval``
 writes as report.json.
@@ -24,21 +26,33 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ArticleIn(_Request):
-    """One article. ``text`` is read as ``Extractor.extract(text)`` reads it (a title line, a scraped date)."""
+class ArticleIn(BaseModel):
+    """One article. ``text`` is article text, kept whole (no title or header line is looked for unless
+    ``detect_header``); any other field is carried to the output line's ``meta``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     text: str = Field(min_length=1, description="The article text; offsets in the answer index it as given.")
     id: str | None = Field(
         default=None, min_length=1, max_length=MAX_ID_CHARS, description="Default: `text-` + 12 hex of its sha256."
     )
-    published: dt.date | None = Field(default=None, description="Publication date, to resolve 'on Monday'.")
-    title: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Headline (else found in text).")
+    published: str | None = Field(
+        default=None,
+        description="Publication date, to resolve 'on Monday': ISO, or as scrapers write it ('Sep 12, 2016', read "
+        "month first); one that names no date is a warning on the line, with `published` null.",
+    )
+    title: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Headline; never removes text.")
     url: str | None = Field(default=None, max_length=MAX_LABEL_CHARS, description="Where the article was published.")
     meta: dict[str, Any] | None = Field(
         default=None, description="Anything else about the article: carried unchanged to the output line's `meta`."
     )
     strategy: str | None = Field(
         default=None, min_length=1, max_length=100, description="One the server allows (default: the server's)."
+    )
+    detect_header: bool = Field(
+        default=False,
+        description="Look for a title line and scraped header matter and leave them out of the body (the line's "
+        "`body_start` and `warnings` say what was left out).",
     )
 
 
@@ -62,6 +76,18 @@ class JobCounts(BaseModel):
     error: int
 
 
+class JobProgress(BaseModel):
+    """The figures ``extractor extract --progress log`` prints: done/total, errors, claims, rate and ETA."""
+
+    done: int
+    total: int
+    errors: int
+    claims: int = Field(description="Claims in the finished articles' lines.")
+    elapsed_s: float = Field(description="Seconds since the job was accepted.")
+    rate_per_s: float | None = Field(description="Articles finished per second since the job was accepted.")
+    eta_s: float | None = Field(description="Seconds left at that rate (null until an article finished).")
+
+
 class JobError(BaseModel):
     index: int = Field(description="Position of the article in the submitted list (0-based).")
     id: str
@@ -79,6 +105,7 @@ class JobStatus(BaseModel):
         default=None, description="Set while paused: the key's token budget is spent until then."
     )
     counts: JobCounts
+    progress: JobProgress
     usage: Usage
     errors: list[JobError]
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.config import ExtractorConfig
 
 SETTINGS_ENV = "EXTRACTOR_SERVICE_SETTINGS"
+STATE_DIR_ENV = "EXTRACTOR_STATE_DIR"
 KEYS_FILE_ENV = "EXTRACTOR_API_KEYS_FILE"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -48,7 +49,12 @@ class ServiceSettings(BaseModel):
     rate_limit: str = Field(default=DEFAULT_RATE_LIMIT, description="Per key, e.g. '120/minute'; keys may override.")
     key_token_budget: int | None = Field(default=None, ge=1, description="Tokens per key per budget window.")
     budget_window_s: int = Field(default=DEFAULT_BUDGET_WINDOW_S, ge=1)
-    jobs_db: Path | None = Field(default=None, description="Job store (default: jobs.sqlite3 beside the cache).")
+    state_dir: Path | None = Field(
+        default=None,
+        description="Where the server keeps its state (the job store): default EXTRACTOR_STATE_DIR, else "
+        "$XDG_STATE_HOME/extractor, else ~/.local/state/extractor.",
+    )
+    jobs_db: Path | None = Field(default=None, description="Job store (default: jobs.sqlite3 in the state folder).")
     shutdown_grace_s: float = Field(default=DEFAULT_SHUTDOWN_GRACE_S, ge=0)
     log_level: str = "info"
 
@@ -58,12 +64,11 @@ class ServiceSettings(BaseModel):
         names = [self.extraction.strategy, *self.allowed_strategies]
         return tuple(dict.fromkeys(names))
 
-    def jobs_path(self, default_cache_dir: Path) -> Path:
-        """The job store: ``--jobs-db``, else ``jobs.sqlite3`` beside the response cache folder."""
+    def jobs_path(self) -> Path:
+        """The job store: ``--jobs-db``, else ``jobs.sqlite3`` in the state folder (``--state-dir``)."""
         if self.jobs_db is not None:
             return self.jobs_db
-        cache_dir = self.extraction.cache_dir or default_cache_dir
-        return cache_dir.parent / "jobs.sqlite3"
+        return (self.state_dir or default_state_dir()) / "jobs.sqlite3"
 
     def to_env(self) -> str:
         """JSON for a worker process; the endpoint key is left out (each process reads OPENAI_API_KEY)."""
@@ -76,6 +81,17 @@ class ServiceSettings(BaseModel):
         data: dict[str, Any] = json.loads(environ[SETTINGS_ENV])
         extraction = {key: value for key, value in data.pop("extraction").items() if value is not None}
         return cls(extraction=ExtractorConfig.from_env(environ, **extraction), **data)
+
+
+def default_state_dir(environ: dict[str, str] | None = None) -> Path:
+    """The server's state folder: ``EXTRACTOR_STATE_DIR``, else ``$XDG_STATE_HOME/extractor``, else
+    ``~/.local/state/extractor`` (the XDG base directory rule: state, not cache, since a job is not
+    something to throw away)."""
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get(STATE_DIR_ENV):
+        return Path(environ[STATE_DIR_ENV])
+    base = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "extractor"
 
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 
 from extractor.api import Extractor
-from extractor.articles import article_from_text
-from extractor.cache import default_cache_dir
+from extractor.articles import (
+    DEFAULT_DATE_ORDER,
+    ArticleFailure,
+    DateOrder,
+    FieldMap,
+    article_from_json,
+    checked_article,
+    text_id,
+)
 from extractor.errors import ConfigError
 from extractor.records import Article, ArticleResult
 from extractor.service import metrics
@@ -54,23 +62,42 @@ class Service:
                 return key
         return ApiKey(name=name, digest=b"")  # a key since removed from the file: the server's defaults
 
-    def extract(self, article: ArticleIn, *, via: str, source: str) -> ArticleResult:
-        """One article through the public API; failures come back as error lines, as in the CLI."""
-        extractor = self.extractors[article.strategy or self.settings.extraction.strategy]
-        fields = {"id": article.id, "title": article.title, "published": article.published, "url": article.url}
-        built = article_from_text(article.text, source=source, max_chars=extractor.config.max_article_chars, **fields)
-        if article.meta and isinstance(built, Article):
-            # The record's other fields ride along to the output line, as for a JSONL record in the CLI.
-            result = extractor.extract(built.model_copy(update={"meta": article.meta}))
+    def extract(
+        self, article: ArticleIn | Article, *, via: str, source: str, strategy: str | None = None
+    ) -> ArticleResult:
+        """One article through the public API; failures come back as error lines, as in the CLI.
+
+        An ``ArticleIn`` is read as a JSON record is (``request_article``); an ``Article`` (a job's,
+        read when it was submitted) runs as it is, under ``source``.
+        """
+        if isinstance(article, ArticleIn):
+            strategy = article.strategy
+        extractor = self.extractors[strategy or self.settings.extraction.strategy]
+        max_chars = extractor.config.max_article_chars
+        if isinstance(article, ArticleIn):
+            built = request_article(
+                request_record(article), source=source, detect_header=article.detect_header, max_chars=max_chars
+            )
         else:
-            result = extractor.extract(article.text, source=source, **fields)
+            built = checked_article(article.model_copy(update={"source": source}), max_chars)
+        result = extractor.extract(built) if isinstance(built, Article) else extractor.pipeline().failed(built)
         metrics.observe_result(result, via)
         return result
 
     def run_claim(self, claim: Claim) -> ArticleResult:
         """The job runner's work on one article: extract it, charge its tokens to the job's key."""
-        article = ArticleIn.model_validate(claim.article)
-        result = self.extract(article, via="job", source=f"job:{claim.job_id}[{claim.index}]")
+        source = f"job:{claim.job_id}[{claim.index}]"
+        stored = claim.article
+        if "failure" in stored:  # read at submission, and no article: its error line
+            failure = ArticleFailure(str(stored["failure"]["id"]), source, str(stored["failure"]["message"]))
+            extractor = self.extractors[stored.get("strategy") or self.settings.extraction.strategy]
+            result = extractor.pipeline().failed(failure)
+            metrics.observe_result(result, "job")
+        elif "article" in stored:  # read at submission (routes/jobs.py): the Article and the strategy asked for
+            article = Article.model_validate(stored["article"])
+            result = self.extract(article, via="job", source=source, strategy=stored.get("strategy"))
+        else:  # a job stored by an earlier version: the request's article as it was given
+            result = self.extract(ArticleIn.model_validate(stored), via="job", source=source)
         if self.budget.limit(self.key_named(claim.key_name)):
             self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
         return result
@@ -92,6 +119,37 @@ class Service:
             self.store.close()
 
 
+def request_record(article: ArticleIn) -> dict[str, Any]:
+    """An ``ArticleIn`` as the JSON record it was sent as (its other fields included), less the request options."""
+    record = article.model_dump(mode="json", exclude_none=True, exclude={"strategy", "detect_header"})
+    return record
+
+
+def request_article(
+    record: dict[str, Any],
+    *,
+    source: str,
+    fields: FieldMap | None = None,
+    detect_header: bool = False,
+    date_order: DateOrder = DEFAULT_DATE_ORDER,
+    max_chars: int,
+) -> Article | ArticleFailure:
+    """A request's article record read by the CLI's JSON reader (``article_from_json``): mapped fields, the
+    rest under ``meta`` (a ``meta`` object merged in), a date read leniently; the id defaults to ``text-`` and
+    12 hex digits of the text's sha256, as for a string given to the library."""
+    record = dict(record)
+    given_meta = record.pop("meta", None)
+    if given_meta is not None and not isinstance(given_meta, dict):
+        record["meta"] = given_meta  # not an object: kept as any other field is
+        given_meta = None
+    article = article_from_json(
+        record, source, fields, detect_header=detect_header, date_order=date_order, default_id=text_id
+    )
+    if isinstance(article, Article) and given_meta:
+        article = article.model_copy(update={"meta": {**(article.meta or {}), **given_meta}})
+    return checked_article(article, max_chars)
+
+
 def build_extractors(settings: ServiceSettings) -> dict[str, Extractor]:
     """One Extractor per allowed strategy; refuses two embedded model servers in one process."""
     extractors = {name: Extractor(settings.extraction, strategy=name) for name in settings.strategies}
@@ -110,7 +168,7 @@ def start_service(settings: ServiceSettings, keys: KeyRing | None) -> Service:
     try:
         for extractor in extractors.values():
             extractor.start()
-        store = JobStore(settings.jobs_path(default_cache_dir()))
+        store = JobStore(settings.jobs_path())
     except BaseException:
         for extractor in extractors.values():
             extractor.close()

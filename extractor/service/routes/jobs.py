@@ -8,33 +8,57 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import re
+import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import TypeAdapter, ValidationError
 
+from extractor.articles import DEFAULT_DATE_ORDER, ArticleFailure, DateOrder, FieldMap
+from extractor.progress import rate_and_eta
 from extractor.records import Usage
 from extractor.service.auth import ApiKey
-from extractor.service.deps import check_article, error_responses, invalid, require_key, service_of
+from extractor.service.deps import error_responses, invalid, require_key, service_of
 from extractor.service.jobs import JobInfo
-from extractor.service.models import ArticleIn, JobAccepted, JobCounts, JobError, JobStatus
-from extractor.service.state import Service
+from extractor.service.models import JobAccepted, JobCounts, JobError, JobProgress, JobStatus
+from extractor.service.state import Service, request_article
 
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines", "text/jsonl")
 RESULTS_POLL_S = 0.2
-_ARTICLE_LIST = TypeAdapter(list[ArticleIn])
 # POST /v1/jobs reads its body itself (a JSON list or JSON Lines), so its schema is declared here.
+_RECORD = {
+    "type": "object",
+    "description": "An article record: `text` (or the field `text_field` names, or body, content, …), and any "
+    "other fields; see ArticleIn for the usual ones.",
+    "additionalProperties": True,
+}
 _JOB_BODY = {
     "required": True,
     "content": {
         "application/json": {
-            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}, "minItems": 1}
+            "schema": {
+                "oneOf": [
+                    {"type": "array", "items": _RECORD, "minItems": 1},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "articles": {"type": "array", "items": _RECORD, "minItems": 1},
+                            "fields": {
+                                "type": "object",
+                                "description": "Article field -> record field, e.g. {\"text\": \"body\"}.",
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
+                        "required": ["articles"],
+                    },
+                ]
+            }
         },
-        "application/x-ndjson": {"schema": {"type": "string", "description": "One ArticleIn per line."}},
+        "application/x-ndjson": {"schema": {"type": "string", "description": "One article record per line."}},
     },
 }
 
@@ -54,21 +78,27 @@ async def submit_job(
     request: Request,
     service: Annotated[Service, Depends(service_of)],
     key: Annotated[ApiKey, Depends(require_key("jobs"))],
+    mapping: Annotated[JobFields, Depends()],
 ) -> Response:
-    """A job of articles (a JSON list, or JSON Lines with `Content-Type: application/x-ndjson`); 202 once stored."""
+    """A job of articles (a JSON list, JSON Lines with `Content-Type: application/x-ndjson`, or an object
+    `{"articles": [...], "fields": {"text": "body", ...}}`); 202 once stored.
+
+    Each record is read as the CLI reads a JSONL line: the field names below (or `fields`) say which hold
+    the id, text, title, url and date (defaults: common scraper names), every other field goes to `meta`,
+    and a date that names no date is a warning on the line. `strategy` and `detect_header` in a record
+    are that article's options, as in `POST /v1/extract`."""
     body = await request.body()
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    articles = _parse_job(body, content_type in JSONL_TYPES)
-    if len(articles) > service.settings.max_job_articles:
+    records, places, fields_given = _parse_job(body, content_type in JSONL_TYPES)
+    if len(records) > service.settings.max_job_articles:
         raise invalid(["body"], f"a job holds at most {service.settings.max_job_articles:,} articles")
-    for index, article in enumerate(articles):
-        check_article(service, article, ["body", index])
-    stored = [article.model_dump(mode="json", exclude_none=True) for article in articles]
+    fields = mapping.field_map(fields_given)
+    stored = [_job_article(service, record, fields, mapping, loc) for record, loc in zip(records, places, strict=True)]
     job_id = await anyio.to_thread.run_sync(service.store.create, key.name, stored)
     if service.runner is not None:
         service.runner.wake()
     accepted = JobAccepted(
-        id=job_id, articles=len(articles), status_url=f"/v1/jobs/{job_id}",
+        id=job_id, articles=len(stored), status_url=f"/v1/jobs/{job_id}",
         results_url=f"/v1/jobs/{job_id}/results",
     )  # fmt: skip
     return JSONResponse(accepted.model_dump(), status_code=202, headers={"Location": accepted.status_url})
@@ -131,30 +161,125 @@ def cancel_job(
     return _job_status(_own_job(service, key, job_id))
 
 
-def _parse_job(body: bytes, jsonl: bool) -> list[ArticleIn]:
-    """The articles of a job body; a bad one is a 422 naming ``body[index].field`` (or the JSONL line)."""
+# Failures of a well-formed record's content, answered as an error line of the job (as the CLI writes one);
+# anything else (a missing or mistyped field) is a 422 naming the field.
+_CONTENT_FAILURE = re.compile(r"NUL bytes|^empty article")
+_FIELD = re.compile(r"field '([^']+)'")
+
+
+class JobFields:
+    """Query parameters of ``POST /v1/jobs``: which record fields hold what (as the CLI's ``--*-field``)."""
+
+    def __init__(
+        self,
+        id_field: Annotated[str | None, Query(description="Field holding the id (default: id, article_id).")] = None,
+        text_field: Annotated[
+            str | None, Query(description="Field holding the text (default: text, body, content, maintext, …).")
+        ] = None,
+        title_field: Annotated[str | None, Query(description="Field holding the title (default: title, headline).")]
+        = None,
+        url_field: Annotated[str | None, Query(description="Field holding the url (default: url, link).")] = None,
+        published_field: Annotated[
+            str | None, Query(description="Field holding the date (default: published, published_at, date, …).")
+        ] = None,
+        date_order: Annotated[
+            Literal["MDY", "DMY", "YMD"], Query(description="How 03/04/2016 is read (default: MDY, month first).")
+        ] = DEFAULT_DATE_ORDER,
+    ) -> None:
+        self.names = {
+            "id": id_field, "text": text_field, "title": title_field, "url": url_field, "published": published_field
+        }  # fmt: skip
+        self.date_order: DateOrder = date_order
+
+    def field_map(self, given: dict[str, Any] | None) -> FieldMap:
+        """The query's names, then the body's ``fields`` object over them; a 422 for a bad ``fields``."""
+        names: dict[str, Any] = {key: value for key, value in self.names.items() if value}
+        if given is not None:
+            bad = [key for key, value in given.items() if not isinstance(value, str) or not value]
+            if bad:
+                raise invalid(["body", "fields", bad[0]], "a field name must be a non-empty string")
+            names.update(given)
+        try:
+            return FieldMap.from_names(names)
+        except ValueError as exc:
+            raise invalid(["body", "fields"], str(exc)) from None
+
+
+def _parse_job(
+    body: bytes, jsonl: bool
+) -> tuple[list[dict[str, Any]], list[list[str | int]], dict[str, Any] | None]:
+    """The records of a job body, where each is (``["body", 3]``, ``["body", "line 4"]``), and its ``fields``
+    object (None when not given); a 422 names what is wrong."""
+    fields: dict[str, Any] | None = None
     if not jsonl:
         try:
-            articles = _ARTICLE_LIST.validate_json(body)
-        except ValidationError as exc:
-            raise RequestValidationError(
-                [{"loc": ("body", *error["loc"]), "msg": error["msg"], "type": error["type"]} for error in exc.errors()]
-            ) from None
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise HTTPException(400, f"the body is not JSON: {exc}") from None
+        except RecursionError:
+            raise invalid(["body"], "the body is nested too deeply", "json_invalid") from None
+        if isinstance(data, dict):
+            if not isinstance(data.get("articles"), list):
+                raise invalid(["body", "articles"], "a job object holds its records in an `articles` list")
+            given = data.get("fields")
+            if given is not None and not isinstance(given, dict):
+                raise invalid(["body", "fields"], "`fields` maps article fields to record fields, e.g. {\"text\": "
+                              "\"body\"}")
+            fields, data = given, data["articles"]
+        if not isinstance(data, list):
+            raise invalid(["body"], "a job is a JSON list of article records (or JSON Lines)")
+        records = data
+        where: list[list[str | int]] = [["body", index] for index in range(len(records))]
     else:
-        articles = []
+        records, where = [], []
         for number, line in enumerate(body.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                articles.append(ArticleIn.model_validate_json(line))
-            except ValidationError as exc:
-                raise RequestValidationError(
-                    [{"loc": ("body", f"line {number}", *error["loc"]), "msg": error["msg"], "type": error["type"]}
-                     for error in exc.errors()]
-                ) from None
-    if not articles:
+                records.append(json.loads(line))
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                message = "nested too deeply" if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
+                raise invalid(["body", f"line {number}"], message, "json_invalid") from None
+            where.append(["body", f"line {number}"])
+    for record, loc in zip(records, where, strict=True):
+        if not isinstance(record, dict):
+            raise invalid(loc, "Input should be a valid dictionary (a JSON object)", "dict_type")
+    if not records:
         raise invalid(["body"], "a job needs at least one article")
-    return articles
+    return records, where, fields
+
+
+def _job_article(
+    service: Service, record: dict[str, Any], fields: FieldMap, mapping: JobFields, loc: list[str | int]
+) -> dict[str, Any]:
+    """One record read as the CLI reads a JSONL line, checked, as the job store keeps it; a 422 when it is none."""
+    options = {name: record.pop(name) for name in ("strategy", "detect_header") if name in record}
+    strategy, detect_header = options.get("strategy"), options.get("detect_header", False)
+    if strategy is not None and (not isinstance(strategy, str) or strategy not in service.extractors):
+        allowed = ", ".join(service.extractors)
+        raise invalid([*loc, "strategy"], f"strategy {strategy!r} is not served here; use one of: {allowed}")
+    if not isinstance(detect_header, bool):
+        raise invalid([*loc, "detect_header"], "Input should be a valid boolean", "bool_type")
+    limit = service.settings.extraction.max_article_chars
+    try:
+        article = request_article(
+            record, source="job", fields=fields, detect_header=detect_header, date_order=mapping.date_order,
+            max_chars=limit,
+        )  # fmt: skip
+    except RecursionError:
+        raise invalid(loc, "the record is nested too deeply to be read", "value_error") from None
+    if isinstance(article, ArticleFailure):
+        message = article.message.removeprefix("job: ")
+        if _CONTENT_FAILURE.search(message):  # a record that is well formed but holds no article: its error line
+            return {"failure": {"id": article.id, "message": message}, "strategy": strategy}
+        field = _FIELD.search(message)
+        kind = "too_long" if "over the limit" in message else "value_error"
+        raise invalid([*loc, field.group(1) if field else "text"], message, kind)
+    try:
+        stored = article.model_dump(mode="json", exclude_defaults=True)
+    except ValueError:  # pydantic's serialisation depth limit: a record nested hundreds of levels deep
+        raise invalid(loc, "the record is nested too deeply to be stored", "value_error") from None
+    return {"article": stored, "strategy": strategy}
 
 
 async def _stream_results(service: Service, job_id: str, wait: bool) -> AsyncIterator[bytes]:
@@ -184,9 +309,21 @@ def _job_status(info: JobInfo) -> JobStatus:
         updated_at=_utc(info.updated_at),
         paused_until=_utc(info.paused_until) if info.paused_until is not None else None,
         counts=JobCounts(**{name: info.counts[name] for name in JobCounts.model_fields}),
+        progress=_progress(info),
         usage=Usage(**info.usage),
         errors=[JobError(**error) for error in info.errors],
     )
+
+
+def _progress(info: JobInfo) -> JobProgress:
+    """The CLI's progress figures for a job (``extractor.progress.rate_and_eta``), timed from its acceptance."""
+    done, total = info.counts["done"], info.counts["total"] - info.counts["cancelled"]
+    elapsed = max(0.0, (info.updated_at if info.state in ("done", "cancelled") else time.time()) - info.created_at)
+    rate, eta = rate_and_eta(done, total, elapsed)
+    return JobProgress(
+        done=done, total=total, errors=info.counts["error"], claims=info.counts["claims"], elapsed_s=round(elapsed, 3),
+        rate_per_s=round(rate, 4) if rate is not None else None, eta_s=round(eta, 1) if eta is not None else None,
+    )  # fmt: skip
 
 
 def _utc(timestamp: float) -> dt.datetime:
