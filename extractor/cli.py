@@ -37,6 +37,7 @@ from extractor import __version__
 from extractor.api import Extractor
 from extractor.articles import STDIN, FieldMap, read_articles
 from extractor.cache import ResponseCache, default_cache_dir
+from extractor.claimants.cli import claimants_command, table_command
 from extractor.config import (
     DEFAULT_CLI_WORKERS,
     DEFAULT_LOCAL_MODEL,
@@ -76,6 +77,8 @@ app.command("eval")(eval_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 app.command("serve")(serve_command)
+app.command("claimants")(claimants_command)
+app.command("table")(table_command)
 err = Console(stderr=True)
 
 

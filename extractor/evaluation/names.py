@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 # fmt: off
@@ -179,3 +179,146 @@ def claimant_matches(
         if predicted_tokens[-1] == candidate_tokens[-1]:
             return True
     return gold_mention is not None and name_tokens(gold_mention) == predicted_tokens
+
+
+# --- who said it: full names, fragments, gold speakers across a batch -----------------------------
+
+# Lower-case particles inside a name ("Charles de Gaulle").
+NAME_PARTICLES = frozenset({"de", "da", "del", "der", "di", "du", "van", "von", "bin", "al", "la", "le"})
+# A capitalised word of a name in running text, with the dot of an initial or a short title ("J.", "Mr.").
+_MENTION_WORD = re.compile(r"[^\W\d_][\w'’-]*\.?")
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return _POSSESSIVE.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+
+
+def folded_words(name: str) -> tuple[str, ...]:
+    """The words of a name, casefolded, diacritics and possessive 's removed (titles kept)."""
+    return tuple(token for token in (_fold(word) for word in _NAME_WORD.findall(name)) if token)
+
+
+def mention_runs(text: str, head: str) -> list[tuple[str, ...]]:
+    """Every name written in ``text`` that ends in the word ``head``: the run of capitalised words before it.
+
+    "said Republican nominee Donald J. Trump." with head "trump" gives ("donald", "j", "trump"):
+    a lower-case word ("nominee") or punctuation other than an initial's dot ends the run.
+    """
+    runs = []
+    folded_head = _fold(head)
+    for match in re.finditer(rf"(?<![\w'’-]){re.escape(head)}(?![\w-])", text, flags=re.IGNORECASE):
+        if not match.group(0)[:1].isupper():
+            continue
+        run = [folded_head]
+        before = text[: match.start()]
+        while True:
+            word = re.search(r"([^\W\d_][\w'’-]*\.?)\s$", before) or re.search(r"([^\W\d_][\w'’-]*\.?) $", before)
+            if word is None:
+                break
+            written = word.group(1)
+            # A dot ends the run unless it is an initial's or a short title's ("J.", "Mr.", "Sen.").
+            if written.endswith(".") and len(written) > 5:
+                break
+            if not (written[0].isupper() or written in NAME_PARTICLES):
+                break
+            run.insert(0, _fold(written.rstrip(".")))
+            before = before[: word.start(1)]
+        runs.append(tuple(run))
+    return runs
+
+
+def bare_name(tokens: Sequence[str]) -> tuple[str, ...]:
+    """A name's words without titles and without single-letter initials: what says who it is."""
+    kept = tuple(token for token in tokens if token not in TITLE_TOKENS and len(token) > 1)
+    return kept or tuple(tokens)
+
+
+def is_full_name(predicted: str, text: str, heads: Iterable[str]) -> bool:
+    """Whether a predicted claimant is the speaker's full name as the article writes it.
+
+    For one of the gold name's head words (the last word of its name or of an alias): the
+    predicted name contains the head word; every other word of it is a word of the
+    article's mentions of that name (the capitalised runs ending in the head word,
+    ``mention_runs``); and it is not the head word alone where a mention gives more.
+    """
+    predicted_words = folded_words(predicted)
+    for head in heads:
+        folded_head = _fold(head)
+        if folded_head not in predicted_words:
+            continue
+        runs = mention_runs(text, head)
+        allowed = {word for run in runs for word in run} | {folded_head}
+        if not set(predicted_words) <= allowed:
+            continue
+        longest = max((len(bare_name(run)) for run in runs), default=1)
+        if len(bare_name(predicted_words)) == 1 and longest > 1:
+            continue
+        return True
+    return False
+
+
+def fragment_of(predicted: str, text: str) -> tuple[str, ...] | None:
+    """The longer name a one-word claimant is a fragment of, when the article writes one; else None.
+
+    "Clinton" in an article that writes "Hillary Clinton" is a fragment; so is "Mr. Trump"
+    beside "Donald Trump". A name the article never writes longer is not.
+    """
+    words_ = _NAME_WORD.findall(predicted)
+    if not words_:
+        return None
+    bare = bare_name(folded_words(predicted))
+    if len(bare) != 1:
+        return None
+    longer = [bare_name(run) for run in mention_runs(text, words_[-1])]
+    longer = [run for run in longer if len(run) > 1 and run[-1] == bare[0]]
+    return max(longer, key=len) if longer else None
+
+
+def head_words(name: str, aliases: Iterable[str] = ()) -> list[str]:
+    """The head word (last name word) of a gold name and of each alias, as written."""
+    heads = []
+    for candidate in (name, *aliases):
+        found = _NAME_WORD.findall(re.split(r"[,(]", candidate, maxsplit=1)[0])
+        if found:
+            heads.append(_POSSESSIVE.sub("", found[-1]))
+    return list(dict.fromkeys(heads))
+
+
+def _is_sub_name(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    if len(short) >= len(long) or short[-1] != long[-1]:
+        return False
+    remaining = iter(long)
+    return all(token in remaining for token in short)
+
+
+def gold_speakers(articles: Iterable[tuple[str, Iterable[str]]]) -> dict[tuple[str, str], str]:
+    """One identity per gold speaker across a batch: (article id, gold name) -> speaker id.
+
+    A gold name is its words without titles and initials (``bare_name``). In an article,
+    a shorter name joins the one longer gold name that ends in the same word and holds its
+    words in order ("Trump" with "Donald Trump"); across the batch, a name that is the
+    longest in its article joins the one longest name of the batch that contains it so. A
+    name contained in two ("Clinton" beside "Hillary Clinton" and "Bill Clinton") stays a
+    speaker of its own. Written apart from ``extractor.claimants.keys``: the yardstick
+    must not move with the thing it measures.
+    """
+    per_article: dict[str, dict[str, tuple[str, ...]]] = {}
+    for article_id, names in articles:
+        forms = {name: bare_name(name_tokens(name)) for name in names}
+        distinct = set(forms.values())
+        longest = [f for f in distinct if not any(_is_sub_name(f, other) for other in distinct)]
+        canonical = {}
+        for name, form in forms.items():
+            containers = [full for full in longest if _is_sub_name(form, full)]
+            canonical[name] = containers[0] if len(containers) == 1 else form
+        per_article[article_id] = canonical
+    batch_forms = {form for canonical in per_article.values() for form in canonical.values()}
+    batch_longest = [f for f in batch_forms if not any(_is_sub_name(f, other) for other in batch_forms)]
+    speakers = {}
+    for article_id, canonical in per_article.items():
+        for name, form in canonical.items():
+            containers = [full for full in batch_longest if _is_sub_name(form, full)]
+            chosen = containers[0] if len(containers) == 1 else form
+            speakers[(article_id, name)] = " ".join(chosen)
+    return speakers
