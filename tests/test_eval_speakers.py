@@ -27,6 +27,7 @@ WORKS = "it works"
 
 def test_mention_runs_are_the_capitalised_words_before_the_head() -> None:
     assert mention_runs(TEXT, "Trump") == [("donald", "j", "trump"), ("trump",), ("mr", "trump")]
+    assert mention_runs("Denies contacting Putin\n\nMoscow insists.", "Moscow") == [("moscow",)]  # a title above
 
 
 @pytest.mark.parametrize(

@@ -185,8 +185,8 @@ def claimant_matches(
 
 # Lower-case particles inside a name ("Charles de Gaulle").
 NAME_PARTICLES = frozenset({"de", "da", "del", "der", "di", "du", "van", "von", "bin", "al", "la", "le"})
-# A capitalised word of a name in running text, with the dot of an initial or a short title ("J.", "Mr.").
-_MENTION_WORD = re.compile(r"[^\W\d_][\w'’-]*\.?")
+# The word just before the end of a text, one space between (a line break ends a name), its dot kept ("J.").
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*\.?)[ \u00a0]\Z")
 
 
 def _fold(word: str) -> str:
@@ -213,7 +213,7 @@ def mention_runs(text: str, head: str) -> list[tuple[str, ...]]:
         run = [folded_head]
         before = text[: match.start()]
         while True:
-            word = re.search(r"([^\W\d_][\w'’-]*\.?)\s$", before) or re.search(r"([^\W\d_][\w'’-]*\.?) $", before)
+            word = _WORD_BEFORE.search(before)
             if word is None:
                 break
             written = word.group(1)
