@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from extractor.evaluation.names import fragment_of, gold_speakers, is_full_name, mention_runs
+from extractor.evaluation.names import ambiguous_speaker, fragment_of, gold_speakers, is_full_name, mention_runs
 from extractor.evaluation.reports import render_markdown
 from extractor.evaluation.speakers import non_speaker
 from tests.test_eval_metrics import gold_claim, predicted_claim, run
@@ -140,3 +140,15 @@ def test_one_key_per_speaker_scores_no_split_and_no_merge(tmp_path: Path) -> Non
     report = run(tmp_path, {"a": (TEXT, gold, predictions)})
     assert (report.speakers.alias_splits, report.speakers.key_merges) == (0, 0)
     assert report.metrics["claimant_full_name"] == 1.0
+
+
+def test_a_bare_gold_name_is_its_commonest_bearer_only_where_it_dominates() -> None:
+    dominated = gold_speakers([("a", ["Donald Trump"] * 3), ("b", ["Ivanka Trump"]), ("c", ["Trump"])])
+    assert dominated[("c", "Trump")] == ("donald", "trump")
+    even = gold_speakers([("a", ["Donald Trump"] * 2), ("b", ["Ivanka Trump"]), ("c", ["Trump"])])
+    assert even[("c", "Trump")] == ("trump",)
+    assert ambiguous_speaker(("trump",), even.values())
+    assert gold_speakers([("a", ["Rival Hillary Clinton", "Former President Bill Clinton"])]) == {
+        ("a", "Rival Hillary Clinton"): ("hillary", "clinton"),
+        ("a", "Former President Bill Clinton"): ("bill", "clinton"),
+    }

@@ -58,6 +58,13 @@ def keys_of(results: Iterable[ArticleResult]) -> dict[tuple[str, str], str]:
         ("Ban Ki-moon", "ban-ki-moon"),
         ("State Department", "state-department"),
         ("Donald Trump Jr.", "donald-trump-jr"),
+        ("Donald Trump and Hillary Clinton", "donald-trump+hillary-clinton"),
+        ("Hillary Clinton and Donald J. Trump", "donald-trump+hillary-clinton"),
+        ("Heidi Cruz and Heidi Cruz", "heidi-cruz"),
+        ("the Department of Health and Human Services", "department-of-health-and-human-services"),
+        ("Secretary of State John Kerry", "john-kerry"),
+        ("Bank of America", "bank-of-america"),
+        ("a spokesman for the Kremlin", "kremlin"),
     ],
 )
 def test_a_name_normalises_to_its_proper_words(name: str, key: str) -> None:
@@ -68,6 +75,11 @@ def test_in_an_article_the_short_forms_of_one_name_share_its_key() -> None:
     keyed = article_keys("a", [claim("Donald Trump"), claim("Trump"), claim("Mr. Trump"), claim("Donald J. Trump")])
     assert {c.claimant.key for c in keyed} == {"donald-trump"}
     assert [c.claimant.name for c in keyed] == ["Donald Trump", "Trump", "Mr. Trump", "Donald J. Trump"]
+
+
+def test_conjoined_speakers_are_a_group_that_never_takes_a_members_key() -> None:
+    keyed = article_keys("a", [claim("Trump and Clinton"), claim("Hillary Clinton"), claim("Clinton")])
+    assert [c.claimant.key for c in keyed] == ["clinton+trump", "hillary-clinton", "hillary-clinton"]
 
 
 def test_two_clintons_get_two_keys_and_a_bare_surname_between_them_a_third() -> None:

@@ -22,7 +22,7 @@ from extractor.claimants.tables import Table, TableError, claimants_table, claim
 from extractor.records import ArticleResult
 
 EXIT_BAD_INPUT = 2
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)  # a path in a message stays whole
 
 
 class Format(enum.StrEnum):

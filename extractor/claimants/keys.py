@@ -75,6 +75,9 @@ _DESCRIPTION_STOP = frozenset({"the", "a", "an"})
 # A word of a name: letters and digits, hyphenated or apostrophised parts kept ("Ki-moon", "O'Brien").
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
+_CONNECTORS = frozenset({"of", "and", "for"})
+_CONJOINED = re.compile(r"\s+and\s+")
+_OF = re.compile(r"\sof\s")
 
 
 def _fold(word: str) -> str:
@@ -84,36 +87,58 @@ def _fold(word: str) -> str:
 
 
 def _name_words(name: str) -> list[str]:
-    """The words that make the name proper: the trailing run of capitalised words (particles allowed inside).
+    """The words that make the name proper: the trailing run of capitalised words.
 
-    "Kremlin spokesman Dmitry Peskov" -> Dmitry Peskov; "Democratic nominee Hillary Clinton"
-    -> Hillary Clinton; a name with no capitalised word at its end keeps all its words.
+    Lower-case particles ("de", "van") and connectors ("of", "and", "for") between two
+    capitalised words stay in the run: "Kremlin spokesman Dmitry Peskov" -> Dmitry Peskov;
+    "the Department of Health and Human Services" -> Department of Health and Human Services.
+    A name with no capitalised word at its end keeps all its words.
     """
     found = _WORD.findall(name.split(",", 1)[0].split("(", 1)[0])
     run: list[str] = []
-    for word in reversed(found):
-        if word[0].isupper() or word[0].isdigit() or (run and word in PARTICLES):
+    for index in range(len(found) - 1, -1, -1):
+        word = found[index]
+        before = found[index - 1] if index else ""
+        inside = bool(run) and before[:1].isupper()
+        if word[0].isupper() or word[0].isdigit() or (inside and (word in PARTICLES or word in _CONNECTORS)):
             run.append(word)
         else:
             break
-    while run and run[-1] in PARTICLES:  # a particle cannot start the name
-        run.pop()
     return list(reversed(run)) if run else found
 
 
-def name_tokens(name: str) -> Tokens:
-    """Comparable tokens of a speaker's name: "Mr. Donald J. Trump's" -> ("donald", "trump")."""
+def _one_name_tokens(name: str) -> list[str]:
     tokens = [_POSSESSIVE.sub("", _fold(word)) for word in _name_words(name)]
     tokens = [token for token in tokens if token]
+    while len(tokens) > 3 and tokens[1] == "of" and tokens[0] in HONORIFICS | EPITHETS:
+        del tokens[:3]  # "Secretary of State John Kerry" -> john kerry
     while len(tokens) > 1 and tokens[0] in HONORIFICS:
         tokens.pop(0)
     while len(tokens) > 2 and tokens[0] in EPITHETS:
         tokens.pop(0)
     if len(tokens) > 2:  # middle initials: "donald j trump" -> "donald trump"
         tokens = [tokens[0], *(token for token in tokens[1:-1] if len(token) > 1), tokens[-1]]
-    if not tokens:
-        tokens = [_fold(name).strip() or "?"]
-    return tuple(tokens)
+    return tokens or [_fold(name).strip() or "?"]
+
+
+def name_tokens(name: str) -> Tokens:
+    """Comparable tokens of a speaker's name: "Mr. Donald J. Trump's" -> ("donald", "trump").
+
+    Conjoined speakers ("Donald Trump and Hillary Clinton") are one group: each name's
+    tokens, in alphabetical order, joined by a ``+`` token; a group never merges with one
+    of its members. A name with " of " in it ("Department of Health and Human Services")
+    is never split.
+    """
+    parts = _CONJOINED.split(name)
+    if len(parts) > 1 and _OF.search(name) is None and all(_WORD.search(part) for part in parts):
+        members = sorted({tuple(_one_name_tokens(part)) for part in parts})
+        if len(members) > 1:
+            joined: list[str] = []
+            for member in members:
+                joined += [*(["+"] if joined else []), *member]
+            return tuple(joined)
+        return members[0]
+    return tuple(_one_name_tokens(name))
 
 
 def description_tokens(description: str) -> Tokens:
@@ -123,15 +148,19 @@ def description_tokens(description: str) -> Tokens:
 
 
 def is_sub_name(short: Tokens, long: Tokens) -> bool:
-    """True when ``short`` is a shorter form of ``long``: its tokens in order in ``long``, the same last word."""
-    if len(short) >= len(long) or short[-1] != long[-1]:
+    """True when ``short`` is a shorter form of ``long``: its tokens in order in ``long``, the same last word.
+
+    A group of conjoined speakers is no longer form of any of its members.
+    """
+    if len(short) >= len(long) or short[-1] != long[-1] or ("+" in long) != ("+" in short):
         return False
     remaining = iter(long)
     return all(token in remaining for token in short)
 
 
 def name_key(tokens: Tokens) -> str:
-    return "-".join(tokens)
+    """"donald-trump"; a group: "donald-trump+hillary-clinton"."""
+    return "-".join(tokens).replace("-+-", "+")
 
 
 def description_key(article_id: str, description: str) -> str:

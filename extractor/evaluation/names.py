@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
@@ -183,6 +184,10 @@ def claimant_matches(
 
 # --- who said it: full names, fragments, gold speakers across a batch -----------------------------
 
+# Words written before a name that are not part of it ("Rival Hillary Clinton", "Former President Bill Clinton").
+EPITHETS = frozenset({
+    "rival", "former", "crooked", "democrat", "democratic", "republican", "candidate", "nominee", "presidential",
+})  # fmt: skip
 # Lower-case particles inside a name ("Charles de Gaulle").
 NAME_PARTICLES = frozenset({"de", "da", "del", "der", "di", "du", "van", "von", "bin", "al", "la", "le"})
 # The word just before the end of a text, one space between (a line break ends a name), its dot kept ("J.").
@@ -292,33 +297,73 @@ def _is_sub_name(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return all(token in remaining for token in short)
 
 
-def gold_speakers(articles: Iterable[tuple[str, Iterable[str]]]) -> dict[tuple[str, str], str]:
-    """One identity per gold speaker across a batch: (article id, gold name) -> speaker id.
+def speaker_name(name: str) -> tuple[str, ...]:
+    """Who a gold or predicted name says the speaker is: the name proper, folded, without titles and initials.
 
-    A gold name is its words without titles and initials (``bare_name``). In an article,
-    a shorter name joins the one longer gold name that ends in the same word and holds its
-    words in order ("Trump" with "Donald Trump"); across the batch, a name that is the
-    longest in its article joins the one longest name of the batch that contains it so. A
-    name contained in two ("Clinton" beside "Hillary Clinton" and "Bill Clinton") stays a
-    speaker of its own. Written apart from ``extractor.claimants.keys``: the yardstick
-    must not move with the thing it measures.
+    The part before a comma or parenthesis, then its trailing run of capitalised words
+    (lower-case particles allowed inside), less leading quantifiers and determiners:
+    "Republican presidential candidate Donald Trump" -> ("donald", "trump"); "David Kamin,
+    outside adviser" -> ("david", "kamin"); "Many Democrats" -> ("democrats",).
+    """
+    found = _NAME_WORD.findall(re.split(r"[,(]", name, maxsplit=1)[0])
+    run: list[str] = []
+    for word in reversed(found):
+        if word[0].isupper() or word[0].isdigit() or (run and word in NAME_PARTICLES):
+            run.append(word)
+        else:
+            break
+    run = list(reversed(run)) or found
+    while len(run) > 1 and (run[0].casefold() in OTHER_PRONOUNS or run[0].casefold() in DEFINITE_DETERMINERS):
+        run.pop(0)
+    tokens = list(bare_name(tuple(token for token in (_fold(word) for word in run) if token)) or (_fold(name),))
+    while len(tokens) > 2 and tokens[0] in EPITHETS:
+        tokens.pop(0)
+    return tuple(tokens)
+
+
+# How many more gold claims the commonest bearer of a bare name needs than the next, for the bare
+# name to be taken for it across articles ("Trump": Donald Trump, not Ivanka Trump).
+DOMINANCE = 3
+
+
+def gold_speakers(articles: Iterable[tuple[str, Sequence[str]]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """One identity per gold speaker across a batch: (article id, gold name) -> the speaker's name tokens.
+
+    ``articles`` gives each article's gold claimant names, one per claim. A gold name is its
+    name proper (``speaker_name``). In an article, a shorter name joins the one longer gold
+    name that ends in the same word and holds its words in order ("Trump" with "Donald
+    Trump"). Across the batch, a name that is the longest in its article joins the longest
+    name of the batch that contains it so: the only one, or the one with at least
+    ``DOMINANCE`` times the gold claims of any other (the gold has no identities across
+    articles; a reader takes a bare "Trump" in 2016 news for Donald Trump). Otherwise it stays
+    a speaker of its own (``ambiguous_speakers`` lists those). Written apart from
+    ``extractor.claimants.keys``: the yardstick must not move with the thing it measures.
     """
     per_article: dict[str, dict[str, tuple[str, ...]]] = {}
+    claims: Counter[tuple[str, ...]] = Counter()
     for article_id, names in articles:
-        forms = {name: bare_name(name_tokens(name)) for name in names}
+        forms = {name: speaker_name(name) for name in names}
         distinct = set(forms.values())
         longest = [f for f in distinct if not any(_is_sub_name(f, other) for other in distinct)]
         canonical = {}
         for name, form in forms.items():
             containers = [full for full in longest if _is_sub_name(form, full)]
             canonical[name] = containers[0] if len(containers) == 1 else form
+        claims.update(canonical[name] for name in names)
         per_article[article_id] = canonical
-    batch_forms = {form for canonical in per_article.values() for form in canonical.values()}
+    batch_forms = set(claims)
     batch_longest = [f for f in batch_forms if not any(_is_sub_name(f, other) for other in batch_forms)]
     speakers = {}
     for article_id, canonical in per_article.items():
         for name, form in canonical.items():
-            containers = [full for full in batch_longest if _is_sub_name(form, full)]
-            chosen = containers[0] if len(containers) == 1 else form
-            speakers[(article_id, name)] = " ".join(chosen)
+            containers = sorted((full for full in batch_longest if _is_sub_name(form, full)), key=lambda f: -claims[f])
+            dominant = len(containers) == 1 or (
+                len(containers) > 1 and claims[containers[0]] >= DOMINANCE * claims[containers[1]]
+            )
+            speakers[(article_id, name)] = containers[0] if dominant else form
     return speakers
+
+
+def ambiguous_speaker(speaker: tuple[str, ...], speakers: Iterable[tuple[str, ...]]) -> bool:
+    """Whether a gold speaker is a shorter form of two or more others (a bare "Clinton" beside two Clintons)."""
+    return sum(_is_sub_name(speaker, other) for other in set(speakers)) > 1

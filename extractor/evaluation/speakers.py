@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.evaluation.gold import GoldClaim
 from extractor.evaluation.matching import MatchedPair
 from extractor.evaluation.names import (
+    ambiguous_speaker,
     claimant_matches,
     folded_words,
     fragment_of,
@@ -39,6 +40,7 @@ from extractor.evaluation.names import (
     is_bare_pronoun_or_description,
     is_full_name,
     is_name,
+    speaker_name,
 )
 from extractor.records import Claim
 
@@ -128,6 +130,11 @@ class _Attributed:
     claimant: str
     key: str | None
 
+    def names(self, speaker: tuple[str, ...]) -> bool:
+        """Whether the claimant's name proper is the speaker's, or a shorter or fuller form of it."""
+        own = set(speaker_name(self.claimant))
+        return own <= set(speaker) or set(speaker) <= own
+
 
 @dataclass
 class SpeakerTally:
@@ -136,7 +143,7 @@ class SpeakerTally:
     full_name_hits: int = 0
     full_name_total: int = 0
     findings_: SpeakerFindings = field(default_factory=SpeakerFindings)
-    gold_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    gold_names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     attributed: list[_Attributed] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
 
@@ -151,7 +158,7 @@ class SpeakerTally:
         found = self.findings_
         for claim in gold_claims:
             if claim.claimant is not None and _gold_is_name(claim.claimant.name):
-                self.gold_names[article_id].add(claim.claimant.name)
+                self.gold_names[article_id].append(claim.claimant.name)
         for index, claim in enumerate(predicted_claims):
             claimant = claim.claimant
             why = non_speaker(claimant.name, claimant.named)
@@ -201,14 +208,18 @@ class SpeakerTally:
         """The batch's figures: per-article counts so far, plus splits, merges and distinct speakers."""
         found = self.findings_
         found.fragment_rate = found.fragments / found.named_claimants if found.named_claimants else None
-        speaker_of = gold_speakers((article_id, sorted(names)) for article_id, names in self.gold_names.items())
+        speaker_of = gold_speakers(self.gold_names.items())
         found.distinct_gold_speakers = len(set(speaker_of.values()))
+        unclear = {s for s in speaker_of.values() if ambiguous_speaker(s, speaker_of.values())}
         found.distinct_keys = len(self.keys)
         by_speaker: dict[str, dict[tuple[str, str | None], set[str]]] = defaultdict(lambda: defaultdict(set))
         speakers_of_key: dict[str | None, set[str]] = defaultdict(set)
         examples_of_key: dict[tuple[str | None, str], str] = {}
         for item in self.attributed:
-            speaker = speaker_of.get((item.article_id, item.gold_name), item.gold_name)
+            tokens = speaker_of.get((item.article_id, item.gold_name), speaker_name(item.gold_name))
+            if tokens in unclear or not item.names(tokens):  # nobody in particular, or another person
+                continue
+            speaker = " ".join(tokens)
             by_speaker[speaker][(item.claimant, item.key)].add(item.article_id)
             speakers_of_key[item.key].add(speaker)
             examples_of_key.setdefault((item.key, speaker), item.claimant)
