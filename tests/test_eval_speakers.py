@@ -118,6 +118,10 @@ def test_the_report_counts_full_names_fragments_splits_and_merges(tmp_path: Path
     ]
     report = run(tmp_path, {"a": (TEXT, gold, predictions)})
     assert report.metrics["claimant_full_name"] == pytest.approx(3 / 4)
+    group = [*predictions[:3], predicted(WORKS, "Hillary Clinton and Donald Trump", "donald-trump+hillary-clinton")]
+    (tmp_path / "group").mkdir()
+    grouped = run(tmp_path / "group", {"a": (TEXT, gold, group)}).speakers
+    assert grouped.alias_splits == 1  # the group is not Trump under another key; "Trump" still is
     speakers = report.speakers
     assert (speakers.named_claimants, speakers.fragments) == (4, 1)
     assert speakers.fragment_rate == pytest.approx(1 / 4)

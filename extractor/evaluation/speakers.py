@@ -22,6 +22,7 @@ on it). Definitions and examples: ``docs/evaluation.md`` ("Who said it").
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ _NON_SPEAKER_HEADS = frozenset({
     "this", "that", "something", "nothing", "anything", "everything", "fact", "idea", "way",
 })  # fmt: skip
 _MAX_EXAMPLES = 200
+_CONJOINED = re.compile(r"\s(?:and|&)\s")
 
 
 class _ReportModel(BaseModel):
@@ -131,7 +133,12 @@ class _Attributed:
     key: str | None
 
     def names(self, speaker: tuple[str, ...]) -> bool:
-        """Whether the claimant's name proper is the speaker's, or a shorter or fuller form of it."""
+        """Whether the claimant's name proper is the speaker's, or a shorter or fuller form of it.
+
+        Conjoined speakers ("Obama and Hillary Clinton") are a group, not one of its members.
+        """
+        if _CONJOINED.search(self.claimant):
+            return False
         own = set(speaker_name(self.claimant))
         return own <= set(speaker) or set(speaker) <= own
 
