@@ -169,7 +169,7 @@ class FakeEngine:
     def extract_many(self, items: Iterable[Article], *, concurrency: int) -> Iterator[ArticleResult]:
         for item in items:
             prepared = self.prepared[item.id]
-            yield prepared.model_copy(update={"claims": article_keys(item.id, prepared.claims)})
+            yield prepared.model_copy(update={"claims": article_keys(f"id:{item.id}", prepared.claims)})
 
 
 def article(article_id: str) -> Article:

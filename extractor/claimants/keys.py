@@ -23,8 +23,9 @@ claimant strings), so a re-run or a resumed batch gives the same keys:
 
 A named speaker's key is its canonical tokens joined by ``-`` ("donald-trump").
 A description (``named: false``) never merges with a name, nor across articles:
-its key is ``desc:`` + its words + ``:`` + 8 hex digits of the article id's sha256
-("desc:senior-official:1a2b3c4d"), the same for every claim of that article with
+its key is ``desc:`` + its words + ``:`` + 8 hex digits tied to the article's text
+(``article_identity``: the sha256 of its text sha256, or of its id where a line has no
+sha256): "desc:senior-official:1a2b3c4d", the same for every claim of that article with
 the same description.
 """
 
@@ -163,8 +164,9 @@ def name_key(tokens: Tokens) -> str:
     return "-".join(tokens).replace("-+-", "+")
 
 
-def description_key(article_id: str, description: str) -> str:
-    article_tag = hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8]
+def description_key(article: str, description: str) -> str:
+    """A description's key in one article; ``article`` is the article's text sha256 (``article_identity``)."""
+    article_tag = hashlib.sha256(article.encode("utf-8")).hexdigest()[:8]
     return f"{DESCRIPTION_PREFIX}{'-'.join(description_tokens(description))}:{article_tag}"
 
 
@@ -211,8 +213,20 @@ def _with_keys(claims: Sequence[Claim], key_of: dict[tuple[bool, str], str]) -> 
     return keyed
 
 
-def article_keys(article_id: str, claims: Sequence[Claim]) -> list[Claim]:
-    """The claims of one article with their keys as the article alone decides them (step 1)."""
+def article_identity(text_sha256: str | None, article_id: str) -> str:
+    """What a description's key is tied to: the article's text (its sha256), else its id.
+
+    By text, so one article read as a file or passed as a string, under another id,
+    gets the same keys.
+    """
+    return text_sha256 or f"id:{article_id}"
+
+
+def article_keys(article: str, claims: Sequence[Claim]) -> list[Claim]:
+    """The claims of one article with their keys as the article alone decides them (step 1).
+
+    ``article`` ties description keys to the article (``article_identity``).
+    """
     names = ArticleNames.of(_named(claims))
     key_of = {}
     for claim in claims:
@@ -220,7 +234,7 @@ def article_keys(article_id: str, claims: Sequence[Claim]) -> list[Claim]:
         if claimant.named:
             key_of[(True, claimant.name)] = name_key(names.canonical[name_tokens(claimant.name)])
         else:
-            key_of[(False, claimant.name)] = description_key(article_id, claimant.name)
+            key_of[(False, claimant.name)] = description_key(article, claimant.name)
     return _with_keys(claims, key_of)
 
 
@@ -277,9 +291,10 @@ class BatchKeys:
             resolved[tokens] = target
         return resolved
 
-    def key(self, article_id: str, claimant: Claimant) -> str:
+    def key(self, article_id: str, claimant: Claimant, article: str | None = None) -> str:
+        """A claimant's batch key; ``article`` (``article_identity``) for a description, else the id stands in."""
         if not claimant.named:
-            return description_key(article_id, claimant.name)
+            return description_key(article or article_identity(None, article_id), claimant.name)
         if self._resolved is None:
             self._resolved = self._batch_canonical()
         tokens = name_tokens(claimant.name)
@@ -293,7 +308,8 @@ class BatchKeys:
         """``result`` with every claimant keyed for the batch (unchanged when its keys already are)."""
         if not result.claims:
             return result
-        key_of = {(c.claimant.named, c.claimant.name): self.key(result.id, c.claimant) for c in result.claims}
+        article = article_identity(result.text_sha256, result.id)
+        key_of = {(c.claimant.named, c.claimant.name): self.key(result.id, c.claimant, article) for c in result.claims}
         claims = _with_keys(result.claims, key_of)
         if all(new is old for new, old in zip(claims, result.claims, strict=True)):
             return result
