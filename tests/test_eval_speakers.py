@@ -52,6 +52,18 @@ def test_a_bare_surname_is_full_where_the_article_gives_no_more() -> None:
 
 
 @pytest.mark.parametrize(
+    ("predicted", "text", "head"),
+    [
+        ("the Roper Center for Public Opinion Research", "the Roper Center for Public Opinion Research", "Research"),
+        ("Commission on Presidential Debates", "The nonpartisan Commission on Presidential Debates said", "Debates"),
+        ("G.K. Butterfield", "Rep. G.K. Butterfield (D-N.C.) said", "Butterfield"),
+    ],
+)
+def test_organisations_and_joined_initials_are_full_names(predicted: str, text: str, head: str) -> None:
+    assert is_full_name(predicted, text, [head])
+
+
+@pytest.mark.parametrize(
     ("predicted", "longer"),
     [
         ("Clinton", ("hillary", "clinton")),

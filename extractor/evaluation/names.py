@@ -191,7 +191,15 @@ EPITHETS = frozenset({
 # Lower-case particles inside a name ("Charles de Gaulle").
 NAME_PARTICLES = frozenset({"de", "da", "del", "der", "di", "du", "van", "von", "bin", "al", "la", "le"})
 # The word just before the end of a text, one space between (a line break ends a name), its dot kept ("J.").
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*\.?)[ \u00a0]\Z")
+_WORD_BEFORE = re.compile(r"(?:([^\W\d_][\w'’-]*\.?)[ \u00a0]|([^\W\d_]\.))\Z")
+# Lower-case words inside an organisation's name ("Roper Center for Public Opinion Research").
+NAME_CONNECTORS = frozenset({"of", "for", "on", "the"})
+# Words that open a sentence or clause, capitalised there but never part of a name ("But Republicans said").
+_NOT_NAME_WORDS = (
+    PRONOUNS | DEFINITE_DETERMINERS | HEAD_STOP_WORDS
+    | frozenset({"but", "if", "although", "and", "or", "so", "when", "while", "as", "because", "after", "before",
+                 "since", "though", "yet", "also", "then", "a", "an"})
+)
 
 
 def _fold(word: str) -> str:
@@ -208,7 +216,9 @@ def mention_runs(text: str, head: str) -> list[tuple[str, ...]]:
     """Every name written in ``text`` that ends in the word ``head``: the run of capitalised words before it.
 
     "said Republican nominee Donald J. Trump." with head "trump" gives ("donald", "j", "trump"):
-    a lower-case word ("nominee") or punctuation other than an initial's dot ends the run.
+    a lower-case word ("nominee") or punctuation other than an initial's dot ends the run,
+    except a particle ("de") or a connector between capitalised words ("Center for Public
+    Opinion Research"); initials may be written together ("G.K. Butterfield").
     """
     runs = []
     folded_head = _fold(head)
@@ -221,21 +231,27 @@ def mention_runs(text: str, head: str) -> list[tuple[str, ...]]:
             word = _WORD_BEFORE.search(before)
             if word is None:
                 break
-            written = word.group(1)
+            group = 1 if word.group(1) else 2
+            written = word.group(group)
             # A dot ends the run unless it is an initial's or a short title's ("J.", "Mr.", "Sen.").
             if written.endswith(".") and len(written) > 5:
                 break
-            if not (written[0].isupper() or written in NAME_PARTICLES):
+            if not (written[0].isupper() or written in NAME_PARTICLES or written in NAME_CONNECTORS):
+                break
+            if written[0].isupper() and written.rstrip(".").casefold() in _NOT_NAME_WORDS:
                 break
             run.insert(0, _fold(written.rstrip(".")))
-            before = before[: word.start(1)]
+            before = before[: word.start(group)]
+        while len(run) > 1 and (run[0] in NAME_CONNECTORS or run[0] in NAME_PARTICLES):
+            run.pop(0)  # "said the Roper Center": the run starts at "Roper"
         runs.append(tuple(run))
     return runs
 
 
 def bare_name(tokens: Sequence[str]) -> tuple[str, ...]:
-    """A name's words without titles and without single-letter initials: what says who it is."""
-    kept = tuple(token for token in tokens if token not in TITLE_TOKENS and len(token) > 1)
+    """A name's words without titles, connectors and single-letter initials: what says who it is."""
+    dropped = TITLE_TOKENS | NAME_CONNECTORS
+    kept = tuple(token for token in tokens if token not in dropped and len(token) > 1)
     return kept or tuple(tokens)
 
 
@@ -247,7 +263,7 @@ def is_full_name(predicted: str, text: str, heads: Iterable[str]) -> bool:
     article's mentions of that name (the capitalised runs ending in the head word,
     ``mention_runs``); and it is not the head word alone where a mention gives more.
     """
-    predicted_words = folded_words(predicted)
+    predicted_words = tuple(word for word in folded_words(predicted) if word not in ARTICLES)
     for head in heads:
         folded_head = _fold(head)
         if folded_head not in predicted_words:
