@@ -8,7 +8,9 @@ The Python API in three lines::
 
 ``Extractor`` (configured by ``ExtractorConfig``) is the front door; ``extract`` is the
 one-shot form. Results are ``ArticleResult`` records, the lines ``extractor extract``
-writes. Importing this package loads no model client, no spaCy: those load on first use.
+writes; ``assign_keys`` gives their claimants one key per speaker across them, and
+``claims_table`` / ``claimants_table`` tabulate them (``read_output`` reads an output
+file). Importing this package loads no model client, no spaCy: those load on first use.
 
 Everything a strategy plugin, an engine plugin or a new front door needs is exported here:
 ``Strategy``, ``StrategyOutput``, ``LLM`` and ``LLMResult`` (the model client a strategy gets),
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.api import Extractor, extract
 from extractor.articles import ArticleFailure, FieldMap, read_articles
+from extractor.claimants.keys import assign_keys
+from extractor.claimants.tables import Table, claimants_table, claims_table, read_output
 from extractor.config import ExtractorConfig
 from extractor.errors import (
     ArticleLost,
@@ -107,13 +111,18 @@ __all__ = [
     "Stance",
     "Strategy",
     "StrategyOutput",
+    "Table",
     "Usage",
     "__version__",
+    "assign_keys",
     "available_engines",
     "available_strategies",
+    "claimants_table",
+    "claims_table",
     "extract",
     "get_strategy",
     "read_articles",
+    "read_output",
     "register_engine",
     "register_strategy",
 ]

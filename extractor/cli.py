@@ -38,6 +38,7 @@ from extractor import __version__
 from extractor.api import Extractor
 from extractor.articles import STDIN, FieldMap, read_articles
 from extractor.cache import ResponseCache, default_cache_dir
+from extractor.claimants.cli import claimants_command, table_command
 from extractor.commands.evaluate import diff_command, eval_command, gold_app
 from extractor.config import (
     DEFAULT_CLI_WORKERS,
@@ -73,6 +74,8 @@ app.command("diff")(diff_command)
 app.add_typer(gold_app, name="gold")
 app.command("review")(review_command)
 app.command("serve")(serve_command)
+app.command("claimants")(claimants_command)
+app.command("table")(table_command)
 err = Console(stderr=True)
 
 

@@ -22,6 +22,10 @@ Rules (docs/batch.md has the why):
   superseded. ``ResumeIndex.decide`` skips an article only when its id, the
   sha256 of its text and the run's fingerprint (strategy, model, prompt version)
   all match the kept line; otherwise it says why it is redone.
+* When the batch ends, every claimant gets its batch key (``extractor.claimants.keys``:
+  one key per speaker across the whole file, decided from its content alone, so a
+  resumed batch ends with the keys a single run gives). ``-o -`` streams each line
+  as it is done, with the keys its article alone decides.
 
 Lines of articles that are not in the batch are never removed. Only ``OUT``,
 ``OUT.partial``, ``OUT.lock`` and ``OUT.compact`` are ever created, renamed or
@@ -43,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from extractor.claimants.keys import rekey_file
 from extractor.errors import OutputError
 from extractor.records import ArticleResult
 
@@ -355,10 +360,13 @@ class BatchOutput:
             self._close_fd(sync=True)
             target = self._target
             if not self.resume:
+                rekey_file(partial_path(target), _compact_path(target))  # one key per speaker, batch-wide
                 os.replace(partial_path(target), target)
-            elif self.superseded:
-                last = _last_line_numbers(target)
-                self._rewrite(target, [target], lambda _n, line_no, _raw: line_no in last)
+            else:
+                if self.superseded:
+                    last = _last_line_numbers(target)
+                    self._rewrite(target, [target], lambda _n, line_no, _raw: line_no in last)
+                rekey_file(target, _compact_path(target))
         except OSError as exc:
             raise OutputError(f"cannot write {self.out}: {exc.strerror or exc}") from None
         finally:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
 from extractor.cache import cache_key, code_fingerprint
+from extractor.claimants.keys import article_identity, article_keys
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.errors import InputError, LLMError, redact
 from extractor.nlp.instructions import instruction_around, instruction_like
@@ -168,6 +169,7 @@ class Pipeline:
         remembered = self._remembered(memo_key)
         if remembered is not None:
             claims, dropped, responses, served = remembered
+            claims = article_keys(article_identity(provenance["text_sha256"], article.id), claims)
             return ArticleResult(
                 **provenance,
                 **self._carried(article),
@@ -192,6 +194,8 @@ class Pipeline:
                 finished_at=_now(),
             )
         claims, dropped = self._gate(article, output)
+        # Keys as this article alone decides them; the batch writer re-keys them across the batch.
+        claims = article_keys(article_identity(provenance["text_sha256"], article.id), claims)
         served = self.llm.served_model if self.llm is not None and self.strategy.uses_llm else None
         if memo_key is not None:
             self._remember(memo_key, claims, dropped, output.usage.llm_calls + output.usage.cache_hits, served)

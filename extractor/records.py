@@ -19,10 +19,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "claim-record/2"
+SCHEMA_VERSION = "claim-record/3"
 TEXT_SOURCE = "<text>"  # the source of an article given as text in code
 # Field limits of a claim record, defined once: strategies cut their output to these.
 MAX_NAME_CHARS = 200  # claimant name, role and organisation
+MAX_KEY_CHARS = 300  # a description key: its words (up to a name's length) and the article's tag
 MAX_CLAIM_CHARS = 1000
 MAX_CUE_CHARS = 100
 
@@ -77,6 +78,15 @@ class Claimant(_Frozen):
     named: bool = Field(
         default=True,
         description="False when `name` is a description of a speaker the article does not name ('a senior official').",
+    )
+    key: str | None = Field(
+        default=None,
+        max_length=MAX_KEY_CHARS,
+        description=(
+            "The speaker's identity across the batch: the same for every claim of one speaker in an output "
+            "('Trump', 'Donald J. Trump', 'Mr. Trump' -> 'donald-trump'); a description's key ('desc:...') is "
+            "its article's own. The name is for reading, the key for counting (extractor.claimants.keys)."
+        ),
     )
 
 

@@ -289,7 +289,7 @@ def test_case9_html_records_carry_their_text_and_the_headline_is_no_claim(tmp_pa
     done = invoke([str(page), "-o", str(out)], tmp_path / "cache")
     assert done.exit_code == 0, done.output
     (line,) = read_lines(out)
-    assert line["schema_version"] == "claim-record/2"
+    assert line["schema_version"] == "claim-record/3"
     text = line["text"]
     assert isinstance(text, str) and "delegation had arrived" in text
     assert line["text_sha256"] == hashlib.sha256(text.encode()).hexdigest()

@@ -22,6 +22,7 @@ from extractor.evaluation.matching import ArticleMatch, ClaimSpans, match_articl
 from extractor.evaluation.meaning import MEANING_METRIC_NAMES, MeaningFindings, MeaningTally
 from extractor.evaluation.names import claimant_matches, is_bare_pronoun_or_description
 from extractor.evaluation.predictions import PredictionSet, align_to_gold
+from extractor.evaluation.speakers import SPEAKER_METRIC_NAMES, SpeakerFindings, SpeakerTally
 from extractor.records import Claim
 
 REPORT_SCHEMA_VERSION = "eval-report/2"
@@ -47,7 +48,7 @@ SPAN_AND_ACCURACY_METRIC_NAMES: tuple[str, ...] = (
     *ACCURACY_METRICS.values(),
     "grounding_rate",
 )
-METRIC_NAMES: tuple[str, ...] = (*SPAN_AND_ACCURACY_METRIC_NAMES, *MEANING_METRIC_NAMES)
+METRIC_NAMES: tuple[str, ...] = (*SPAN_AND_ACCURACY_METRIC_NAMES, *MEANING_METRIC_NAMES, *SPEAKER_METRIC_NAMES)
 INTERVAL_METRICS: tuple[str, ...] = (
     *(f"{family}_f1_{average}" for family in SPAN_FAMILIES for average in ("micro", "macro")),
     *ACCURACY_METRICS.values(),
@@ -160,6 +161,7 @@ class EvaluationReport(_ReportModel):
     disagreements: list[Disagreement]
     matches: list[PairRecord]
     meaning: MeaningFindings = Field(default_factory=MeaningFindings)
+    speakers: SpeakerFindings = Field(default_factory=SpeakerFindings)
     warnings: list[str]
     gate: GateOutcome | None = None
 
@@ -293,6 +295,7 @@ class _Collected:
     disagreements: list[Disagreement] = field(default_factory=list)
     matches: list[PairRecord] = field(default_factory=list)
     meaning: MeaningTally = field(default_factory=MeaningTally)
+    speakers: SpeakerTally = field(default_factory=SpeakerTally)
 
 
 def _score_article(
@@ -360,6 +363,7 @@ def _score_article(
         name: (numerator - before[name][0], denominator - before[name][1])
         for name, (numerator, denominator) in collected.meaning.ratios().items()
     }
+    collected.speakers.add_article(article_id, text, gold_claims, predicted_claims, match.pairs)
     collected.misses.extend(_gold_ref(article_id, j, gold_claims[j]) for j in match.unmatched_gold)
     collected.spurious.extend(_predicted_ref(article_id, i, predicted_claims[i]) for i in match.unmatched_predicted)
     collected.scores.append(score)
@@ -399,13 +403,14 @@ def evaluate(
     ignored = sorted(set(predictions.results) - set(gold.articles))
     warnings.extend(_coverage_warnings(ignored, missing, errored))
     scores = collected.scores
-    metrics = {**_metrics(scores), **collected.meaning.metrics()}
+    metrics = {**_metrics(scores), **collected.meaning.metrics(), **collected.speakers.metrics()}
     counts = {
         **_counts(scores),
         "articles_missing": len(missing),
         "articles_error": len(errored),
         "predicted_articles_ignored": len(ignored),
         **collected.meaning.counts(),
+        **collected.speakers.counts(),
     }
     return EvaluationReport(
         created_at=now or dt.datetime.now(dt.UTC),
@@ -425,6 +430,7 @@ def evaluate(
         disagreements=collected.disagreements,
         matches=collected.matches,
         meaning=collected.meaning.findings,
+        speakers=collected.speakers.findings(),
         warnings=warnings,
     )
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 # fmt: off
@@ -179,3 +180,206 @@ def claimant_matches(
         if predicted_tokens[-1] == candidate_tokens[-1]:
             return True
     return gold_mention is not None and name_tokens(gold_mention) == predicted_tokens
+
+
+# --- who said it: full names, fragments, gold speakers across a batch -----------------------------
+
+# Words written before a name that are not part of it ("Rival Hillary Clinton", "Former President Bill Clinton").
+EPITHETS = frozenset({
+    "rival", "former", "crooked", "democrat", "democratic", "republican", "candidate", "nominee", "presidential",
+})  # fmt: skip
+# Lower-case particles inside a name ("Charles de Gaulle").
+NAME_PARTICLES = frozenset({"de", "da", "del", "der", "di", "du", "van", "von", "bin", "al", "la", "le"})
+# The word just before the end of a text, one space between (a line break ends a name), its dot kept ("J.").
+_WORD_BEFORE = re.compile(r"(?:([^\W\d_][\w'’-]*\.?)[ \u00a0]|([^\W\d_]\.))\Z")
+# Lower-case words inside an organisation's name ("Roper Center for Public Opinion Research").
+NAME_CONNECTORS = frozenset({"of", "for", "on", "the"})
+# Words that open a sentence or clause, capitalised there but never part of a name ("But Republicans said").
+_NOT_NAME_WORDS = (
+    PRONOUNS | DEFINITE_DETERMINERS | HEAD_STOP_WORDS
+    | frozenset({"but", "if", "although", "and", "or", "so", "when", "while", "as", "because", "after", "before",
+                 "since", "though", "yet", "also", "then", "a", "an"})
+)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return _POSSESSIVE.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+
+
+def folded_words(name: str) -> tuple[str, ...]:
+    """The words of a name, casefolded, diacritics and possessive 's removed (titles kept)."""
+    return tuple(token for token in (_fold(word) for word in _NAME_WORD.findall(name)) if token)
+
+
+def mention_runs(text: str, head: str) -> list[tuple[str, ...]]:
+    """Every name written in ``text`` that ends in the word ``head``: the run of capitalised words before it.
+
+    "said Republican nominee Donald J. Trump." with head "trump" gives ("donald", "j", "trump"):
+    a lower-case word ("nominee") or punctuation other than an initial's dot ends the run,
+    except a particle ("de") or a connector between capitalised words ("Center for Public
+    Opinion Research"); initials may be written together ("G.K. Butterfield").
+    """
+    runs = []
+    folded_head = _fold(head)
+    for match in re.finditer(rf"(?<![\w'’-]){re.escape(head)}(?![\w-])", text, flags=re.IGNORECASE):
+        if not match.group(0)[:1].isupper():
+            continue
+        run = [folded_head]
+        before = text[: match.start()]
+        while True:
+            word = _WORD_BEFORE.search(before)
+            if word is None:
+                break
+            group = 1 if word.group(1) else 2
+            written = word.group(group)
+            # A dot ends the run unless it is an initial's or a short title's ("J.", "Mr.", "Sen.").
+            if written.endswith(".") and len(written) > 5:
+                break
+            if not (written[0].isupper() or written in NAME_PARTICLES or written in NAME_CONNECTORS):
+                break
+            if written[0].isupper() and written.rstrip(".").casefold() in _NOT_NAME_WORDS:
+                break
+            run.insert(0, _fold(written.rstrip(".")))
+            before = before[: word.start(group)]
+        while len(run) > 1 and (run[0] in NAME_CONNECTORS or run[0] in NAME_PARTICLES):
+            run.pop(0)  # "said the Roper Center": the run starts at "Roper"
+        runs.append(tuple(run))
+    return runs
+
+
+def bare_name(tokens: Sequence[str]) -> tuple[str, ...]:
+    """A name's words without titles, connectors and single-letter initials: what says who it is."""
+    dropped = TITLE_TOKENS | NAME_CONNECTORS
+    kept = tuple(token for token in tokens if token not in dropped and len(token) > 1)
+    return kept or tuple(tokens)
+
+
+def is_full_name(predicted: str, text: str, heads: Iterable[str]) -> bool:
+    """Whether a predicted claimant is the speaker's full name as the article writes it.
+
+    For one of the gold name's head words (the last word of its name or of an alias): the
+    predicted name contains the head word; every other word of it is a word of the
+    article's mentions of that name (the capitalised runs ending in the head word,
+    ``mention_runs``); and it is not the head word alone where a mention gives more.
+    """
+    predicted_words = tuple(word for word in folded_words(predicted) if word not in ARTICLES)
+    for head in heads:
+        folded_head = _fold(head)
+        if folded_head not in predicted_words:
+            continue
+        runs = mention_runs(text, head)
+        allowed = {word for run in runs for word in run} | {folded_head}
+        if not set(predicted_words) <= allowed:
+            continue
+        longest = max((len(bare_name(run)) for run in runs), default=1)
+        if len(bare_name(predicted_words)) == 1 and longest > 1:
+            continue
+        return True
+    return False
+
+
+def fragment_of(predicted: str, text: str) -> tuple[str, ...] | None:
+    """The longer name a one-word claimant is a fragment of, when the article writes one; else None.
+
+    "Clinton" in an article that writes "Hillary Clinton" is a fragment; so is "Mr. Trump"
+    beside "Donald Trump". A name the article never writes longer is not.
+    """
+    words_ = _NAME_WORD.findall(predicted)
+    if not words_:
+        return None
+    bare = bare_name(folded_words(predicted))
+    if len(bare) != 1:
+        return None
+    longer = [bare_name(run) for run in mention_runs(text, words_[-1])]
+    longer = [run for run in longer if len(run) > 1 and run[-1] == bare[0]]
+    return max(longer, key=len) if longer else None
+
+
+def head_words(name: str, aliases: Iterable[str] = ()) -> list[str]:
+    """The head word (last name word) of a gold name and of each alias, as written."""
+    heads = []
+    for candidate in (name, *aliases):
+        found = _NAME_WORD.findall(re.split(r"[,(]", candidate, maxsplit=1)[0])
+        if found:
+            heads.append(_POSSESSIVE.sub("", found[-1]))
+    return list(dict.fromkeys(heads))
+
+
+def _is_sub_name(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    if len(short) >= len(long) or short[-1] != long[-1]:
+        return False
+    remaining = iter(long)
+    return all(token in remaining for token in short)
+
+
+def speaker_name(name: str) -> tuple[str, ...]:
+    """Who a gold or predicted name says the speaker is: the name proper, folded, without titles and initials.
+
+    The part before a comma or parenthesis, then its trailing run of capitalised words
+    (lower-case particles allowed inside), less leading quantifiers and determiners:
+    "Republican presidential candidate Donald Trump" -> ("donald", "trump"); "David Kamin,
+    outside adviser" -> ("david", "kamin"); "Many Democrats" -> ("democrats",).
+    """
+    found = _NAME_WORD.findall(re.split(r"[,(]", name, maxsplit=1)[0])
+    run: list[str] = []
+    for word in reversed(found):
+        if word[0].isupper() or word[0].isdigit() or (run and word in NAME_PARTICLES):
+            run.append(word)
+        else:
+            break
+    run = list(reversed(run)) or found
+    while len(run) > 1 and (run[0].casefold() in OTHER_PRONOUNS or run[0].casefold() in DEFINITE_DETERMINERS):
+        run.pop(0)
+    tokens = list(bare_name(tuple(token for token in (_fold(word) for word in run) if token)) or (_fold(name),))
+    while len(tokens) > 2 and tokens[0] in EPITHETS:
+        tokens.pop(0)
+    return tuple(tokens)
+
+
+# How many more gold claims the commonest bearer of a bare name needs than the next, for the bare
+# name to be taken for it across articles ("Trump": Donald Trump, not Ivanka Trump).
+DOMINANCE = 3
+
+
+def gold_speakers(articles: Iterable[tuple[str, Sequence[str]]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """One identity per gold speaker across a batch: (article id, gold name) -> the speaker's name tokens.
+
+    ``articles`` gives each article's gold claimant names, one per claim. A gold name is its
+    name proper (``speaker_name``). In an article, a shorter name joins the one longer gold
+    name that ends in the same word and holds its words in order ("Trump" with "Donald
+    Trump"). Across the batch, a name that is the longest in its article joins the longest
+    name of the batch that contains it so: the only one, or the one with at least
+    ``DOMINANCE`` times the gold claims of any other (the gold has no identities across
+    articles; a reader takes a bare "Trump" in 2016 news for Donald Trump). Otherwise it stays
+    a speaker of its own (``ambiguous_speakers`` lists those). Written apart from
+    ``extractor.claimants.keys``: the yardstick must not move with the thing it measures.
+    """
+    per_article: dict[str, dict[str, tuple[str, ...]]] = {}
+    claims: Counter[tuple[str, ...]] = Counter()
+    for article_id, names in articles:
+        forms = {name: speaker_name(name) for name in names}
+        distinct = set(forms.values())
+        longest = [f for f in distinct if not any(_is_sub_name(f, other) for other in distinct)]
+        canonical = {}
+        for name, form in forms.items():
+            containers = [full for full in longest if _is_sub_name(form, full)]
+            canonical[name] = containers[0] if len(containers) == 1 else form
+        claims.update(canonical[name] for name in names)
+        per_article[article_id] = canonical
+    batch_forms = set(claims)
+    batch_longest = [f for f in batch_forms if not any(_is_sub_name(f, other) for other in batch_forms)]
+    speakers = {}
+    for article_id, canonical in per_article.items():
+        for name, form in canonical.items():
+            containers = sorted((full for full in batch_longest if _is_sub_name(form, full)), key=lambda f: -claims[f])
+            dominant = len(containers) == 1 or (
+                len(containers) > 1 and claims[containers[0]] >= DOMINANCE * claims[containers[1]]
+            )
+            speakers[(article_id, name)] = containers[0] if dominant else form
+    return speakers
+
+
+def ambiguous_speaker(speaker: tuple[str, ...], speakers: Iterable[tuple[str, ...]]) -> bool:
+    """Whether a gold speaker is a shorter form of two or more others (a bare "Clinton" beside two Clintons)."""
+    return sum(_is_sub_name(speaker, other) for other in set(speakers)) > 1

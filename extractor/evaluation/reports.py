@@ -105,6 +105,24 @@ def _meaning_rows(report: EvaluationReport) -> list[list[str]]:
     return rows
 
 
+def _speaker_rows(report: EvaluationReport) -> list[list[str]]:
+    """Who said it: the full-name metric, then the batch's lower-is-better figures."""
+    found = report.speakers
+    pairs = report.counts.get("claimant_full_name_pairs", 0)
+    not_full = pairs - round((report.metrics.get("claimant_full_name") or 0) * pairs)
+    return [
+        ["claimant full name (gold source a name)", format_value(report.metrics.get("claimant_full_name")),
+         str(pairs), f"{not_full} not the full name" if pairs else ""],
+        ["fragment rate (lower is better)", format_value(found.fragment_rate), str(found.named_claimants),
+         f"{found.fragments} fragments"],
+        ["non-speaker claimants", str(found.non_speaker_claimants), str(report.counts.get("predicted_claims", 0)), ""],
+        ["alias splits: in the batch / within an article",
+         f"{found.alias_splits} / {found.alias_splits_within_articles}", "", ""],
+        ["key merges (two gold speakers, one key)", str(found.key_merges), "", ""],
+        ["distinct keys / distinct gold speakers", f"{found.distinct_keys} / {found.distinct_gold_speakers}", "", ""],
+    ]  # fmt: skip
+
+
 def _summary_line(report: EvaluationReport) -> str:
     counts = report.counts
     return (
@@ -137,6 +155,12 @@ def print_report(report: EvaluationReport, console: Console) -> None:
     for row in _meaning_rows(report):
         meaning.add_row(*row)
     console.print(meaning)
+    speakers = Table(title="Who said it", title_justify="left")
+    for column in ("", "value", "counted", "flagged"):
+        speakers.add_column(column, justify="left" if column in ("", "flagged") else "right")
+    for row in _speaker_rows(report):
+        speakers.add_row(*row)
+    console.print(speakers)
     console.print(_summary_line(report), highlight=False)
 
     if report.gate is not None and report.gate.checks:
@@ -222,6 +246,8 @@ def render_markdown(report: EvaluationReport) -> str:
     lines += _markdown_table(["on matched pairs", "value", "counted"], _accuracy_rows(report))
     lines += [""]
     lines += _markdown_table(["what claims say", "value", "counted", "flagged"], _meaning_rows(report))
+    lines += [""]
+    lines += _markdown_table(["who said it", "value", "counted", "flagged"], _speaker_rows(report))
     lines += [""]
     if report.gate is not None and report.gate.checks:
         lines += ["### Gate checks", ""]
