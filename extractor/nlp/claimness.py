@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from extractor.nlp.lexicon import NOMINAL_PROPOSITIONS, SPEECH_NOUNS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
     from extractor.nlp.cues import Attribution
 
@@ -138,6 +138,9 @@ _QUESTION_WORDS = frozenset(["whether", "if", "why", "what", "who", "whom", "who
 _QUOTE_MARKS = "\"'“”‘’«»"
 _DEONTIC_MODALS = frozenset(["should", "must", "ought", "shall"])
 _OBLIGATION_VERBS = frozenset(["need", "have"])
+_DEMANDING_VERBS = frozenset(["demand", "require"])
+# Cues whose "how" clause is a question ("questioned how Cruz could"), unlike "spoke of how P".
+_ASKING_VERBS = frozenset(["ask", "question", "wonder", "explain", "inquire", "query"])
 _WISH_VERBS = frozenset(["hope", "hop", "wish", "want", "pray", "like", "love"])
 # Liking is a wish only in the speaker's own words ("I love you", A9); told of someone, it is a claim.
 _LIKING_VERBS = frozenset(["like", "love"])
@@ -188,9 +191,9 @@ def _content_reason(doc: Doc, item: Attribution) -> str | None:
     root = item.content_root
     if root is not None and not (words[0].i <= root.i <= words[-1].i):
         root = None
-    if (item.frame != "postposed" and _opens_question(words, root) and not _passive_cue(doc, item)) or _asks(
-        doc, item
-    ):
+    asking = item.cue_lemma in _ASKING_VERBS
+    question = item.frame != "postposed" and _opens_question(words, root, asking) and not _passive_cue(doc, item)
+    if question or _asks(doc, item):
         # "asked whether P" poses a question; "when asked if P, he replied ..." puts it to the source.
         return "question"
     if root is None:
@@ -255,7 +258,7 @@ def _cue_token(doc: Doc, item: Attribution) -> Token | None:
     return span.root if span is not None and len(span) else None
 
 
-def _opens_question(words: list[Token], root: Token | None) -> bool:
+def _opens_question(words: list[Token], root: Token | None, asking: bool = False) -> bool:
     """Whether the content is an indirect question: "whether ...", "why ...", "how surprised ...".
 
     The question word must belong to the content's own clause: "If X, Y" and "When X, Y"
@@ -268,7 +271,7 @@ def _opens_question(words: list[Token], root: Token | None) -> bool:
     if root is None or (first.head != root and first != root):
         return False
     if lower == "how":
-        return len(words) > 1 and words[1].pos_ in ("ADJ", "ADV")
+        return asking or (len(words) > 1 and words[1].pos_ in ("ADJ", "ADV"))
     return True
 
 
@@ -305,13 +308,45 @@ def _own_wish(root: Token, item: Attribution) -> bool:
 
 
 def _deontic(root: Token) -> bool:
-    """Whether the clause headed by ``root`` recommends or obliges: "should", "must", "needs to"."""
-    for child in root.children:
-        if child.dep_ == "aux" and child.lower_ in _DEONTIC_MODALS:
+    """Whether the clause headed by ``root`` recommends, obliges or commands (A11, B7).
+
+    "should", "must", "ought to", "needs to", "has to"; "demands that all Americans
+    engage"; an evaluation of a course of action ("would be wise to set up",
+    "would be mistaken to proceed"); an imperative ("Hands up, don't shoot").
+    """
+    children = list(root.children)
+    if any(c.dep_ == "aux" and c.lower_ in _DEONTIC_MODALS for c in children):
+        return True
+    lemma = root.lemma_.lower()
+    if (
+        lemma in _OBLIGATION_VERBS
+        and root.pos_ in ("VERB", "AUX")
+        and any(c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in children)
+    ):
+        return True
+    if lemma in _DEMANDING_VERBS and any(c.dep_ == "ccomp" for c in children):
+        return True
+    if lemma == "be" and any(c.lower_ == "would" for c in children):
+        # "would be wise / mistaken / a fool (not) to ...": the course of action is recommended.
+        complements = [c for c in children if c.dep_ in ("acomp", "attr")]
+        if any(x.dep_ == "xcomp" for c in complements for x in c.children):
             return True
-    if root.lemma_.lower() in _OBLIGATION_VERBS and root.pos_ in ("VERB", "AUX"):
-        return any(c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in root.children)
-    return False
+    return (
+        root.tag_ == "VB"
+        and root.dep_ == "ROOT"
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "expl") for c in children)
+        and root.i == root.sent.start + _leading_marks(root.sent)
+    )
+
+
+def _leading_marks(sentence: Span) -> int:
+    """How many quotation marks and punctuation open ``sentence``."""
+    count = 0
+    for token in sentence:
+        if not (token.is_punct or token.is_space):
+            break
+        count += 1
+    return count
 
 
 def _predicated(verb: Token | None) -> bool:
