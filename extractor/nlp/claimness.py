@@ -139,6 +139,10 @@ _QUOTE_MARKS = "\"'“”‘’«»"
 _DEONTIC_MODALS = frozenset(["should", "must", "ought", "shall"])
 _OBLIGATION_VERBS = frozenset(["need", "have"])
 _DEMANDING_VERBS = frozenset(["demand", "require"])
+# Judgements of a course of action: "would be wise to", "would be mistaken to", "would be a fool not to".
+_ADVISABILITY_WORDS = frozenset(
+    ["wise", "unwise", "mistaken", "foolish", "fool", "smart", "prudent", "advisable", "sensible", "mistake"]
+)
 # Cues whose "how" clause is a question ("questioned how Cruz could"), unlike "spoke of how P".
 _ASKING_VERBS = frozenset(["ask", "question", "wonder", "explain", "inquire", "query"])
 _WISH_VERBS = frozenset(["hope", "hop", "wish", "want", "pray", "like", "love"])
@@ -326,10 +330,11 @@ def _deontic(root: Token) -> bool:
         return True
     if lemma in _DEMANDING_VERBS and any(c.dep_ == "ccomp" for c in children):
         return True
-    if lemma == "be" and any(c.lower_ == "would" for c in children):
-        # "would be wise / mistaken / a fool (not) to ...": the course of action is recommended.
-        complements = [c for c in children if c.dep_ in ("acomp", "attr")]
-        if any(x.dep_ == "xcomp" for c in complements for x in c.children):
+    if lemma == "be" and any(c.lower_ in ("would", "'d") for c in children):
+        # "would be wise / mistaken / a fool (not) to ...": the course of action is judged advisable or not.
+        complements = [c for c in children if c.dep_ in ("acomp", "attr") and c.lemma_.lower() in _ADVISABILITY_WORDS]
+        infinitives = [x for c in [root, *complements] for x in c.children if x.dep_ in ("xcomp", "relcl", "acl")]
+        if complements and infinitives:
             return True
     return (
         root.tag_ == "VB"
