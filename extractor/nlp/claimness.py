@@ -98,7 +98,7 @@ _PREDICATING_VERBS = frozenset(
         *["repeat", "claim", "allege", "assert", "predict", "promise", "pledge", "vow", "threaten", "warn"],
         *["state", "say", "declare", "tell", "report", "reveal", "disclose", "announce", "show", "find"],
         *["cite", "quote", "insult", "congratulate", "applaud", "welcome", "lament", "bemoan", "assail"],
-        *["knock", "hammer", "chide", "rebuke", "fault", "ridicule", "attack"],
+        *["knock", "hammer", "chide", "rebuke", "fault", "ridicule", "attack", "admire", "reject"],
     ]
 )
 # A predicating verb with a bare object says something of it only with a predicate of its
@@ -116,6 +116,8 @@ _SELF_PREDICATING_VERBS = frozenset(
 )
 # The source's own declared intention, with content: "vowed not to repeat that mistake" (B8).
 _COMMITTING_VERBS = frozenset(["promise", "pledge", "vow", "threaten", "swear", "guarantee", "announce"])
+# Stating verbs whose infinitive or gerund is what is stated: "admitted using the tax code".
+_GERUND_STATING_VERBS = frozenset(["admit", "deny", "acknowledge", "claim", "recall", "report", "mention", "confess"])
 # Object complements that carry a predicate about the object.
 _PREDICATE_DEPS = frozenset(["oprd", "ccomp", "acomp"])
 _PREDICATE_PREPOSITIONS = frozenset(["of", "for", "as", "with"])
@@ -131,6 +133,8 @@ _PROPOSITION_NOUNS = frozenset(
         *["complaint", "criticism", "denial", "confidence", "doubt", "doubts", "hope", "worry", "opinion"],
     ]
 )
+# Heads of a nominalised proposition: "stressed her support of X", "noted the clot's existence".
+_NOMINAL_HEADS = frozenset([*NOMINAL_PROPOSITIONS, "need", "existence", "failure", "success", "role", "responsibility"])
 # Clause marks and openers of an indirect question (A3). "how" is a question only before an
 # adjective or adverb ("how surprised he is", "how much"); "spoke of how P" reports P.
 _QUESTION_WORDS = frozenset(["whether", "if", "why", "what", "who", "whom", "whose", "which", "when", "where"])
@@ -162,7 +166,8 @@ def non_claim(doc: Doc, item: Attribution) -> str | None:
         # they say is judged below.
         return _content_reason(doc, item)
     if frame == "xcomp":
-        return None if lemma in _COMMITTING_VERBS else "plan"
+        # "vowed not to repeat", "admitted using the tax code"; "planned to", "refused to" are plans.
+        return None if lemma in _COMMITTING_VERBS or lemma in _GERUND_STATING_VERBS else "plan"
     if frame in ("noun_clause", "noun_prep"):
         return _noun_reason(doc, item)
     if frame in _PHRASE_FRAMES:
@@ -172,8 +177,7 @@ def non_claim(doc: Doc, item: Attribution) -> str | None:
             return "belief"
         if lemma in _DIRECTING_VERBS:
             return "directive"
-        if lemma not in _STATING_VERBS:
-            return "action"
+        # Any other verb with a clause content reports a proposition ("the poll allows that ...").
         return _content_reason(doc, item)
     return None
 
@@ -231,7 +235,7 @@ def _phrase_reason(doc: Doc, item: Attribution) -> str | None:
         return "action"
     if _proposition_noun(root) and lemma in _STATING_VERBS:
         # "expressed concern that P", "echoed statements that P"; "expressed concern about X" is a topic.
-        return None if _noun_has_content(root) else "topic"
+        return None if _noun_has_content(root) or _nominal_proposition(root) else "topic"
     if lemma in _MIND_VERBS:
         return "belief"
     return "topic" if lemma in _STATING_VERBS else "action"
@@ -366,6 +370,15 @@ def _predicated(verb: Token | None) -> bool:
 
 def _proposition_noun(root: Token | None) -> bool:
     return root is not None and root.lemma_.lower() in _PROPOSITION_NOUNS
+
+
+def _nominal_proposition(noun: Token | None) -> bool:
+    """Whether the noun is a nominalised proposition with its argument: "her support of the raid", "the need to"."""
+    return (
+        noun is not None
+        and noun.lemma_.lower() in _NOMINAL_HEADS
+        and any(c.dep_ in ("prep", "acl", "poss") for c in noun.children)
+    )
 
 
 def _noun_has_content(noun: Token | None) -> bool:
