@@ -42,6 +42,13 @@ def test_shipped_model_loads_with_its_thresholds_and_provenance() -> None:
     assert model.weights["by_rules"] > 0
 
 
+@pytest.fixture
+def every_attribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pass without its claim filter (``extractor.nlp.claimness``): what the reader itself keeps and adds."""
+    monkeypatch.setattr("extractor.nlp.candidates.is_claim", lambda doc, item: True)
+
+
+@pytest.mark.usefixtures("every_attribution")
 def test_reader_adds_an_attribution_through_a_noun_the_rules_do_not_read() -> None:
     text = "Donald Trump has been a vocal critic of the trade deal."
     assert found(text, rules_only=True) == []
@@ -57,6 +64,7 @@ def test_reader_adds_an_attribution_through_a_noun_the_rules_do_not_read() -> No
         "Trump made this statement during a portion of the debate focused on the racial divide in America.",
     ],
 )
+@pytest.mark.usefixtures("every_attribution")
 def test_reader_vetoes_a_rule_cue_it_scores_as_no_attribution(text: str) -> None:
     assert len(found(text, rules_only=True)) == 1
     assert found(text) == []

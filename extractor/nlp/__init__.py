@@ -21,7 +21,9 @@ character spans), ``quotations``, ``cues`` (cue, source, frame), ``content``
 (the content span of each frame), ``negation`` (stance signals), ``dates`` (a
 cue's date expression), ``names`` and ``speakers`` (coreference, claimant,
 role, organisation), ``claim_text`` (the content restated as a claim sentence),
-``instructions`` (text written to a model, which yields nothing),
+``instructions`` (text written to a model, which yields nothing), ``claimness``
+(which candidates report a claim by docs/annotation.md: no action, plan, topic,
+question, wish, directive or ascribed belief),
 ``candidates`` (assembly into ``Candidate`` records).
 """
 

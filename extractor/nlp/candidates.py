@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractor.nlp.claim_text import ClaimText, Reading, Restater
+from extractor.nlp.claimness import is_claim
 from extractor.nlp.cues import Attribution, CueFinder
 from extractor.nlp.instructions import instruction_like
 from extractor.nlp.negation import content_negated
@@ -125,7 +126,8 @@ class _ArticleWalk:
             while seen_ents < len(ents) and ents[seen_ents].start < sentence.end:
                 self.speakers.register(ents[seen_ents])
                 seen_ents += 1
-        kept = [item for item in _drop_nested(_dedupe(found)) if item.proposition]
+        # Only claims by docs/annotation.md: no directive, action, plan, topic, question, wish or ascribed belief.
+        kept = [item for item in _drop_nested(_dedupe(found)) if item.proposition and is_claim(self.doc, item)]
         # What someone is reported to say is not where a speaker of another statement is named.
         self.contents = [item.content for item in kept]
         finished = (self._finish(item) for item in kept)
