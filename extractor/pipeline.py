@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from typing import TYPE_CHECKING, Any, Protocol
 
-from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
+from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text, unwritable
 from extractor.cache import cache_key, code_fingerprint
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.errors import InputError, LLMError, redact
@@ -120,14 +120,22 @@ class Pipeline:
     def article(self, item: ArticleInput, **fields: Any) -> Article | ArticleFailure:
         """``item`` as a checked Article (or the reason it is none); a string is parsed like a text file.
 
-        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``.
+        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``;
+        so is a string or field the output line could not hold (a lone surrogate, nesting too
+        deep). Such an ``Article`` (read by a program) is a failure: an error line of its own.
         """
         if isinstance(item, ArticleFailure):
             return item
+        _refuse_unwritable(fields)
         if isinstance(item, str):
+            _refuse_unwritable({"text": item})
             return article_from_text(item, max_chars=self.max_article_chars, **fields)
         if not isinstance(item, Article):
             raise InputError(f"cannot extract from a {type(item).__name__}: give a str or an extractor.Article")
+        for name in ("id", "text", "title", "url", "source", "meta"):
+            reason = unwritable(getattr(item, name))
+            if reason is not None:  # an error line of its own, as in a batch (pydantic keeps id and source UTF-8)
+                return ArticleFailure(item.id, item.source, f"{name} {reason}; not extracted")
         if fields:
             item = item.model_copy(update={key: value for key, value in fields.items() if value is not None})
         return checked_article(item, self.max_article_chars)
@@ -142,25 +150,33 @@ class Pipeline:
 
         Inputs are pulled lazily, at most ``2 × concurrency`` ahead, so memory stays flat
         however many there are. Once the token budget is spent no further input is taken
-        (``budget_exhausted`` then says why the results stopped early).
+        (``budget_exhausted`` then says why the results stopped early). When the inputs
+        raise (or hold something that is no article: ``InputError``), every article already
+        taken is finished and yielded first, then that error is raised.
         """
         concurrency = max(1, concurrency)
+        stopped: Exception | None = None
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             pending: set[Future[ArticleResult]] = set()
-            for item in items:
-                if self.budget_exhausted:
-                    break
-                article = self.article(item)
-                if isinstance(article, ArticleFailure):
-                    yield self.failed(article)
-                    continue
-                pending.add(pool.submit(self.process, article))
-                if len(pending) >= 2 * concurrency:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        yield future.result()
+            try:
+                for item in items:
+                    if self.budget_exhausted:
+                        break
+                    article = self.article(item)
+                    if isinstance(article, ArticleFailure):
+                        yield self.failed(article)
+                        continue
+                    pending.add(pool.submit(self.process, article))
+                    if len(pending) >= 2 * concurrency:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            yield future.result()
+            except Exception as exc:  # the inputs raised (or held a non-article): first hand out the work taken
+                stopped = exc
             for future in as_completed(pending):
                 yield future.result()
+        if stopped is not None:
+            raise stopped
 
     # -- one article ---------------------------------------------------------------------------
 
@@ -350,3 +366,12 @@ class Pipeline:
         if restarted and self.llm is not None:
             self.llm.breaker.reset()  # the failures were the old server's
         return restarted
+
+
+def _refuse_unwritable(fields: dict[str, Any]) -> None:
+    """``InputError`` naming the first field an output line could not hold (checked before any work)."""
+    for name, value in fields.items():
+        reason = unwritable(value)
+        if reason is not None:
+            raise InputError(f"{name} {reason}: the output line could not be written")
+

@@ -154,3 +154,47 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(type(value).__name__)
+
+
+def test_an_actor_that_dies_on_one_article_gives_its_whole_batch_error_lines_and_exit_1(
+    ray_instance: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.batch import BatchRunner
+    from extractor.cli import EXIT_ARTICLE_ERRORS, exit_code
+    from extractor.ray import engine as ray_engine
+    from extractor.ray.dataset import ArticleExtractor
+
+    class DyingExtractor(ArticleExtractor):  # local: pickled by value, so the actor runs it
+        def extract_articles(self, articles: list[Any]) -> list[Any]:
+            if any(article.id == "poison" for article in articles):
+                os._exit(1)  # the actor process dies mid-call
+            return super().extract_articles(articles)
+
+    monkeypatch.setattr(ray_engine, "ArticleExtractor", DyingExtractor)
+    ids = ["a1", "a2", "poison", "a4", "a5", "a6"]
+    text = "Bridge news.\nOfficials said on day {} that the bridge would reopen.\n"
+    items = [read_locally_text(name, text.format(k), tmp_path) for k, name in enumerate(ids)]
+    config = ExtractorConfig(strategy="baseline", cache=False)
+    with ray_engine.RayEngine(config, actors=1, batch_size=2) as engine:
+        summary = BatchRunner(engine, show_progress=False).run(items, tmp_path / "out.jsonl")
+    lines = by_id(read_lines(tmp_path / "out.jsonl"))
+    assert sorted(lines) == sorted(ids), "every article has its line"
+    failed = sorted(name for name, line in lines.items() if line["status"] == "error")
+    assert failed == ["a4", "poison"], "batches of two in input order: the poison's batch mate fails with it"
+    assert all("Ray actor" in lines[name]["error"] for name in failed)
+    assert summary.errors == 2 and exit_code(summary) == EXIT_ARTICLE_ERRORS == 1
+
+
+def read_locally_text(name: str, text: str, folder: Path) -> Any:
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return next(iter(read_locally([path])))
+
+
+def test_an_unreachable_ray_address_is_one_line_and_exit_2_at_once(articles_dir: Path, tmp_path: Path) -> None:
+    args = [str(articles_dir), "-o", str(tmp_path / "out.jsonl"), "--strategy", "baseline", "--engine", "ray",
+            "--ray-address", "127.0.0.1:1"]  # fmt: skip
+    done = run_cli(args, tmp_path / "cache", timeout=90, RAY_AUTH_MODE="disabled")  # a hang fails here
+    assert done.returncode == 2, done.stderr
+    assert "cannot reach the Ray cluster at 127.0.0.1:1" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr and not (tmp_path / "out.jsonl").exists()

@@ -56,13 +56,14 @@ from extractor.articles.options import (
     ReadOptions,
 )
 from extractor.articles.reading import read_articles, read_file, read_stdin
-from extractor.articles.text import article_from_plain_text, article_from_text, checked_article
+from extractor.articles.text import MAX_NESTING, article_from_plain_text, article_from_text, checked_article, unwritable
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "HTML_SUFFIXES",
     "JSONL_SUFFIXES",
     "JSON_SUFFIXES",
+    "MAX_NESTING",
     "STDIN",
     "STDIN_SOURCE",
     "SUPPORTED_SUFFIXES",
@@ -83,4 +84,5 @@ __all__ = [
     "read_file",
     "read_stdin",
     "sha256_text",
+    "unwritable",
 ]

@@ -2,7 +2,9 @@
 
 ``article_from_plain_text`` normalises the text and finds its header; ``checked_article``
 refuses an article with no text after its header or over ``max_chars``;
-``article_from_text`` is a string given in code, its id a hash of the text.
+``article_from_text`` is a string given in code, its id a hash of the text;
+``unwritable`` says why a value (a lone surrogate, nesting past ``MAX_NESTING``) could not
+be written to an output line, so such input is refused before any work.
 """
 
 from __future__ import annotations
@@ -13,6 +15,28 @@ from extractor.articles.header import parse_header
 from extractor.articles.normalise import normalise_text, sha256_text
 from extractor.articles.options import DEFAULT_MAX_CHARS, ArticleFailure
 from extractor.records import Article
+
+# Deepest nesting of lists and objects a value (an article's ``meta``) may have: the output's JSON
+# serialiser stops at 128 levels, and nothing an article carries needs more.
+MAX_NESTING = 64
+
+
+def unwritable(value: object) -> str | None:
+    """Why ``value`` cannot be written as a UTF-8 JSON line (a lone surrogate; nesting past MAX_NESTING); else None."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "holds a lone surrogate (not UTF-8 text)"
+        elif isinstance(item, dict | list | tuple):
+            if depth >= MAX_NESTING:
+                return f"is nested deeper than {MAX_NESTING} levels"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def checked_article(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:

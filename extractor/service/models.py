@@ -1,6 +1,7 @@
 """The service's request and response bodies, typed: FastAPI validates with them and the OpenAPI schema shows them.
 
-Every request model is strict (``extra="forbid"``): an unknown field is a 422 naming it.
+Every request model is strict (``extra="forbid"``): an unknown field is a 422 naming it, and so
+is a value no answer could carry (a lone surrogate, ``meta`` nested past 64 levels).
 The extraction response is the library's own ``ArticleResult``, the line ``extractor
 extract`` writes; the eval response is the ``EvaluationReport`` that ``extractor eval``
 writes as report.json.
@@ -11,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from extractor.articles import unwritable
 from extractor.evaluation.gate import DEFAULT_TOLERANCE
 from extractor.records import Usage
 
@@ -22,6 +24,15 @@ MAX_LABEL_CHARS = 2000
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _writable(cls, value: Any) -> Any:
+        """What no answer could carry (a lone surrogate, nesting deeper than MAX_NESTING) is a 422, never a 500."""
+        reason = unwritable(value)
+        if reason is not None:
+            raise ValueError(f"value {reason}")
+        return value
 
 
 class ArticleIn(_Request):

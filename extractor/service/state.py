@@ -8,6 +8,7 @@ stops them again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from extractor.errors import ConfigError
 from extractor.records import Article, ArticleResult
 from extractor.service import metrics
 from extractor.service.auth import ANONYMOUS_KEY, ApiKey, KeyRing
-from extractor.service.jobs import Claim, JobRunner, JobStore
+from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
 from extractor.service.limits import RateLimiter, TokenBudget
 from extractor.service.models import ArticleIn, Readiness
 from extractor.service.settings import ServiceSettings
@@ -68,11 +69,38 @@ class Service:
         return result
 
     def run_claim(self, claim: Claim) -> ArticleResult:
-        """The job runner's work on one article: extract it, charge its tokens to the job's key."""
-        article = ArticleIn.model_validate(claim.article)
-        result = self.extract(article, via="job", source=f"job:{claim.job_id}[{claim.index}]")
+        """The job runner's work on one article: extract it, charge its tokens to the job's key.
+
+        An article this server cannot run (its strategy is not served since a restart without
+        ``--allow-strategy``, a stored article that no longer validates) is an error line of its
+        job: handing it back would only claim it again at once, forever.
+        """
+        source = f"job:{claim.job_id}[{claim.index}]"
+        try:
+            article = ArticleIn.model_validate(claim.article)
+        except ValueError as exc:
+            return self.unrunnable(claim, f"the stored article is not valid here: {_first_error(exc)}")
+        strategy = article.strategy or self.settings.extraction.strategy
+        if strategy not in self.extractors:
+            allowed = ", ".join(self.extractors)
+            return self.unrunnable(claim, f"strategy {strategy!r} is not served here (serving: {allowed})")
+        result = self.extract(article, via="job", source=source)
         if self.budget.limit(self.key_named(claim.key_name)):
             self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
+        return result
+
+    def unrunnable(self, claim: Claim, message: str) -> ArticleResult:
+        """The error line of a job article that cannot run here (or failed every try): its id, no claims."""
+        stored = claim.article.get("id")
+        result = ArticleResult(
+            id=stored if isinstance(stored, str) and stored else f"job-{claim.job_id}-{claim.index}",
+            source=f"job:{claim.job_id}[{claim.index}]",
+            status="error",
+            error=message[:500],
+            strategy=str(claim.article.get("strategy") or self.settings.extraction.strategy),
+            finished_at=dt.datetime.now(dt.UTC),
+        )
+        metrics.observe_result(result, "job")
         return result
 
     def hold_until(self, claim: Claim) -> float | None:
@@ -125,6 +153,15 @@ def start_service(settings: ServiceSettings, keys: KeyRing | None) -> Service:
     )
     default = service.default
     service.runner = JobRunner(
-        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until
-    ).start()
+        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until,
+        give_up=lambda claim, exc: service.unrunnable(claim, f"failed {MAX_ARTICLE_TRIES} times: {exc!r}"),
+    ).start()  # fmt: skip
     return service
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(exc)

@@ -183,20 +183,26 @@ class WorkerPool:
         """
         in_flight = max(1, in_flight)
         pending: dict[Future[ArticleResult], Article] = {}
-        for item in items:
-            if pipeline.budget_exhausted:
-                break
-            article: Article | ArticleFailure = pipeline.article(item)
-            if not isinstance(article, Article):
-                yield pipeline.failed(article)
-                continue
-            pending[self.submit(article)] = article
-            if len(pending) >= in_flight:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield result_of(pipeline, pending.pop(future), future)
+        stopped: Exception | None = None
+        try:
+            for item in items:
+                if pipeline.budget_exhausted:
+                    break
+                article: Article | ArticleFailure = pipeline.article(item)
+                if not isinstance(article, Article):
+                    yield pipeline.failed(article)
+                    continue
+                pending[self.submit(article)] = article
+                if len(pending) >= in_flight:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        yield result_of(pipeline, pending.pop(future), future)
+        except Exception as exc:  # the inputs raised: the articles already out are finished and yielded first
+            stopped = exc
         for future in as_completed(list(pending)):
             yield result_of(pipeline, pending.pop(future), future)
+        if stopped is not None:
+            raise stopped
 
     # -- the pool's thread ---------------------------------------------------------------------
 
