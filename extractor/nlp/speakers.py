@@ -37,6 +37,7 @@ from extractor.nlp.names import (
     with_first_names,
 )
 from extractor.nlp.quotations import Quotations
+from extractor.nlp.spans import DocIndex, covered
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -76,6 +77,7 @@ class SpeakerResolver:
         self.last_claimant_label: str | None = None
         self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.person_names: set[str] = set()
+        self._people_by_surname: dict[str, dict[str, None]] = {}
         self.places = {ent.text for ent in doc.ents if ent.label_ == "GPE"}
 
     def resolve(self, source: Token | None) -> Person | None:
@@ -117,6 +119,10 @@ class SpeakerResolver:
                 if gender:
                     self.gender[name] = gender
         self.mentions.append((ent.start, label, name))
+        if label == "PERSON":  # each name once per surname, the latest mentioned last: _full_name's index
+            bucket = self._people_by_surname.setdefault(name.split()[-1], {})
+            bucket.pop(name, None)
+            bucket[name] = None
 
     def _label(self, ent: SpacySpan) -> str:
         """The entity's label, corrected to PERSON for a known person's surname.
@@ -135,9 +141,8 @@ class SpeakerResolver:
     def _full_name(self, name: str) -> str:
         """A surname-only mention as the full name first written ("Peskov" -> "Dmitry Peskov")."""
         words = name.split()
-        for _, label, known in reversed(self.mentions):
-            if label != "PERSON":
-                continue
+        # Only a person mentioned under the same surname can match: not a scan of every mention.
+        for known in reversed(self._people_by_surname.get(words[-1], {}) if words else {}):
             known_words = known.split()
             if len(known_words) > len(words) and known_words[-len(words) :] == words:
                 return known
@@ -380,10 +385,10 @@ class SpeakerResolver:
         oldest = self._window_start(sentence[0], 2)
         names: dict[str, None] = {}
         seen: set[str] = set()  # "The United States" and "the United States" are one choice
-        for ent in self.doc.ents:
+        for ent in DocIndex.of(self.doc).ents_starting_in(oldest, sentence.end):
             if not (oldest <= ent.start and ent.end <= sentence.end) or ent.sent.start in skipped:
                 continue
-            if any(start <= ent.start_char < end for start, end in contents):
+            if covered(contents, ent.start_char):
                 continue
             label = self._label(ent)
             if label not in NAME_LABELS:
@@ -411,7 +416,7 @@ class SpeakerResolver:
         oldest = self._window_start(pronoun, 2)
         people = [
             ent
-            for ent in self.doc.ents
+            for ent in DocIndex.of(self.doc).ents_starting_in(oldest, pronoun.i)
             if oldest <= ent.start and ent.end <= pronoun.i and self._label(ent) == "PERSON"
         ]
         for ent in reversed(people):
