@@ -114,7 +114,10 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call: the handler reports it, as without this filter
+            return True
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
