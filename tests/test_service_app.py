@@ -528,7 +528,9 @@ def test_a_body_that_is_not_json_is_400_but_only_after_the_key_check(client: Tes
     for route in ("/v1/extract", "/v1/eval", "/v1/jobs"):
         broken = client.post(route, content=b'{"text": "a', headers={"Content-Type": "application/json"})
         assert broken.status_code == 400, (route, broken.text)
-        keyless = client.post(route, content=b'{"text": "a', headers={"Authorization": "", "Content-Type": "x/y"})
+        keyless = client.post(
+            route, content=b'{"text": "a', headers={"Authorization": "", "Content-Type": "application/json"}
+        )
         assert keyless.status_code == 401 and keyless.headers["www-authenticate"] == "Bearer", (route, keyless.text)
         wrong = client.post(route, content=b"{}", headers={"Authorization": "Bearer not-a-key-at-all-0000"})
         assert wrong.status_code == 401, (route, wrong.text)
