@@ -154,7 +154,7 @@ MUTANTS = (
     m("nul_text_accepted", "extractor/articles/text.py", "    if \"\\x00\" in text:\n", "    if False:\n",
       f"{APP}::test_a_jsonl_job_counts_its_failed_articles_as_errors", why="a text with NUL bytes extracted"),
     m("max_chars_off_by_one", "extractor/articles/text.py", "    if len(article.text) > max_chars:\n",
-      "    if len(article.text) > max_chars + 1:\n", "tests/test_bad_input.py tests/test_articles.py",
+      "    if len(article.text) > max_chars + 1:\n", "tests/test_articles.py tests/test_bad_input.py",
       why="an article one character over the limit accepted"),
     m("matching_trim_keeps_edges", "extractor/evaluation/matching.py",
       "    while start < end and _is_trim_character(text[start]):", "    while False and _is_trim_character(text[start]):",
