@@ -4,7 +4,7 @@ SHARED ?= ../shared
 OUT ?= claims.jsonl
 PYTEST_OFFLINE = --block-network --allowed-hosts=127.0.0.1,::1,localhost
 
-.PHONY: setup ray browser run test record seed-baseline eval-seeds lint bench screenshot train
+.PHONY: setup ray browser run test record seed-baseline eval-seeds lint bench screenshot train mutate
 
 setup:
 	bash scripts/setup.sh
@@ -53,6 +53,11 @@ lint: setup
 bench: setup
 	.venv/bin/python -m pip install -q -e ".[bench]"
 	.venv/bin/python bench/run_all.py
+
+# Mutation testing: each planted bug of scripts/mutate.py applied alone, its targeted tests run, the
+# source restored (~30 minutes on 2 cores; a developer session, not CI). Score: docs/reliability.md.
+mutate: setup ray
+	nice -n 10 .venv/bin/python scripts/mutate.py --report mutation-results.json
 
 # Regenerate docs/review-seeds.png (the review page of the five sample articles, baseline strategy,
 # no model, against the seed gold) and docs/annotate.png (the annotation page), in headless Chromium.

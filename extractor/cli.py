@@ -45,7 +45,7 @@ from extractor.config import (
     DEFAULT_LOCAL_MODEL,
     ExtractorConfig,
 )
-from extractor.errors import ExtractorError
+from extractor.errors import ExtractorError, RedactingFilter
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.options import with_config_options
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
@@ -222,6 +222,8 @@ def extract(
 
 def _quiet_logs() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # credentials in a --base-url never reach the terminal
+        handler.addFilter(RedactingFilter())
     # instructor logs every failed attempt at ERROR even when our retry then succeeds; our own
     # warnings already say what happened, so keep its noise off the terminal.
     logging.getLogger("instructor").setLevel(logging.CRITICAL)

@@ -11,6 +11,7 @@ configuration, an unknown strategy, a broken prompt file, an embedded model that
 
 from __future__ import annotations
 
+import logging
 import re
 
 from extractor.records import Usage
@@ -109,6 +110,28 @@ def redact_url(url: str) -> str:
     return redact(url)
 
 
+class RedactingFilter(logging.Filter):
+    """A log handler's filter: every record's message (and traceback) passes through ``redact`` before it is written.
+
+    Library loggers (httpx, httpcore, openai, uvicorn) name request URLs, and a ``--base-url`` may
+    carry ``user:password@`` or ``?api_key=``; the handler is the one place every record passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call: the handler reports it, as without this filter
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 __all__ = [
     "CacheError",
     "ConfigError",
@@ -119,4 +142,5 @@ __all__ = [
     "OutputError",
     "ProcessStartError",
     "PromptError",
+    "RedactingFilter",
 ]

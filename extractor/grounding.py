@@ -95,6 +95,19 @@ def is_name(name: str | None) -> bool:
     return bool(words) and not all(word in PRONOUNS for word in words)
 
 
+# Words a proper name may hold in lower case ("Ministry of Foreign Affairs", "Hillary Clinton's").
+_NAME_FUNCTION_WORDS = frozenset(["of", "the", "for", "and", "de", "von", "van", "al", "'s", "s"])
+
+
+def names_someone(name: str) -> bool:
+    """A proper name ("Maria Zakharova", "The United States"), not a description ("the American side",
+    "Republican officials", "a senior official"): every word but a few function words is capitalised.
+    """
+    words = re.findall(r"[\w'.-]+", name)
+    content = [w for w in words if w.lower() not in _NAME_FUNCTION_WORDS]
+    return bool(content) and all(w[:1].isupper() or w[:1].isdigit() for w in content)
+
+
 def mentioned_in(name: str, text: str) -> bool:
     """True when every capitalised word of ``name`` occurs in the text (so the name is not invented)."""
     words = [w for w in re.findall(r"[\w'-]+", name) if w[:1].isupper()] or re.findall(r"[\w'-]+", name)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text
+from extractor.articles import ArticleFailure, article_from_text, checked_article, sha256_text, unwritable
 from extractor.cache import cache_key, code_fingerprint
 from extractor.claimants.keys import article_identity, article_keys
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
@@ -122,15 +122,23 @@ class Pipeline:
         """``item`` as a checked Article (or the reason it is none); a string is article text, kept whole
         unless ``detect_header=True`` is among ``fields``.
 
-        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``.
+        Anything else (bytes, a dict) is a programming error, not a bad article: ``InputError``;
+        so is a string or field the output line could not hold (a lone surrogate, nesting too
+        deep). Such an ``Article`` (read by a program) is a failure: an error line of its own.
         """
         if isinstance(item, ArticleFailure):
             return item
+        _refuse_unwritable(fields)
         if isinstance(item, str):
+            _refuse_unwritable({"text": item})
             return article_from_text(item, max_chars=self.max_article_chars, **fields)
         if not isinstance(item, Article):
             raise InputError(f"cannot extract from a {type(item).__name__}: give a str or an extractor.Article")
         fields.pop("detect_header", None)  # an Article's body_start is already decided
+        for name in ("id", "text", "title", "url", "source", "meta"):
+            reason = unwritable(getattr(item, name))
+            if reason is not None:  # an error line of its own, as in a batch (pydantic keeps id and source UTF-8)
+                return ArticleFailure(item.id, item.source, f"{name} {reason}; not extracted")
         if fields:
             item = item.model_copy(update={key: value for key, value in fields.items() if value is not None})
         return checked_article(item, self.max_article_chars)
@@ -335,3 +343,12 @@ class Pipeline:
         if restarted and self.llm is not None:
             self.llm.breaker.reset()  # the failures were the old server's
         return restarted
+
+
+def _refuse_unwritable(fields: dict[str, Any]) -> None:
+    """``InputError`` naming the first field an output line could not hold (checked before any work)."""
+    for name, value in fields.items():
+        reason = unwritable(value)
+        if reason is not None:
+            raise InputError(f"{name} {reason}: the output line could not be written")
+

@@ -126,6 +126,26 @@ def test_whole_article_maps_every_answer_field_to_the_exact_claim() -> None:
     assert result.dropped_ungrounded == 2
 
 
+def test_whole_article_marks_a_described_claimant_not_named() -> None:
+    text = (
+        "Talks stall\n\n"
+        "A senior official said the talks had failed. The American side said the offer stood. "
+        "Maria Zakharova said nothing had changed. The United States said the deal was off.\n"
+    )
+    answer = {"claims": [
+        {"sentence": number, "claimant": claimant, "role": None, "organization": None, "stance": "asserts",
+         "claim": claim, "said_on": None}
+        for number, claimant, claim in (
+            (1, "A senior official", "The talks had failed."), (2, "the American side", "The offer stood."),
+            (3, "Maria Zakharova", "Nothing had changed."), (4, "The United States", "The deal was off."),
+        )
+    ]}  # fmt: skip
+    result, _ = _extract("whole_article", text, answer)
+    named = {claim.claimant.name: claim.claimant.named for claim in result.claims}
+    assert named == {"A senior official": False, "the American side": False, "Maria Zakharova": True,
+                     "The United States": True}  # fmt: skip
+
+
 # --- guided_full: the linguistic candidates, every field asked of the model ---------------------
 
 GUIDED_TEXT = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import subprocess
 import sys
@@ -301,3 +302,58 @@ def test_context_exit_stops_the_server_and_baseline_never_starts_one(
         assert not ex.embedded
         ex.extract(sample.read_text(encoding="utf-8"))
     assert len(stand_in_server.started) == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("breakage", ["raises", "none"])
+def test_extract_many_yields_every_finished_result_before_the_inputs_error(
+    articles_dir: Path, workers: int, breakage: str
+) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted(articles_dir.glob("*.txt"))[:3]]
+
+    def inputs() -> Any:
+        for number, text in enumerate(texts):
+            yield Article(id=f"a{number}", source=f"a{number}", text=text)
+        if breakage == "none":
+            yield None
+        raise ValueError("the input broke")
+
+    results: list[Any] = []
+    expected = InputError if breakage == "none" else ValueError
+    with Extractor(strategy="baseline", cache=False) as engine, pytest.raises(expected):
+        for result in engine.extract_many(inputs(), concurrency=4, workers=workers):
+            results.append(result)
+    assert sorted(result.id for result in results) == ["a0", "a1", "a2"]
+    assert all(result.status == "ok" for result in results)
+
+
+@pytest.mark.parametrize("field", ["id", "title", "url", "source"])
+def test_a_field_the_output_cannot_write_is_refused_with_an_input_error(field: str) -> None:
+    text = "Bridge news.\nAnna Smith, the mayor, said on Monday that the bridge would reopen.\n"
+    with Extractor(strategy="baseline", cache=False) as engine:
+        with pytest.raises(InputError, match=f"{field} holds a lone surrogate"):
+            engine.extract(text, **{field: "a\ud800"})
+        with pytest.raises(InputError, match="text holds a lone surrogate"):
+            engine.extract(text + "\udfff")
+        written = engine.extract(text, **{field: "plain"})
+    assert written.status == "ok" and json.loads(written.model_dump_json())[field] == "plain"
+
+
+def test_an_article_the_output_cannot_write_is_an_error_line_that_can_be_written() -> None:
+    text = "Bridge news.\nAnna Smith, the mayor, said on Monday that the bridge would reopen.\n"
+    deep: dict[str, Any] = {"leaf": 1}
+    for _ in range(300):
+        deep = {"a": deep}
+    # An Article's strings are checked by pydantic already; its meta (any JSON value) is not.
+    articles = [
+        Article(id="lone", source="s", text=text, meta={"k": ["a\ud800"]}),
+        Article(id="deep", source="s", text=text, meta=deep),
+        Article(id="fine", source="s", text=text),
+    ]
+    with Extractor(strategy="baseline", cache=False) as engine:
+        results = {result.id: result for result in engine.extract_many(articles)}
+    assert results["lone"].status == "error" and "meta holds a lone surrogate" in (results["lone"].error or "")
+    assert results["deep"].status == "error" and "meta is nested deeper" in (results["deep"].error or "")
+    assert results["fine"].status == "ok"
+    for result in results.values():
+        json.loads(result.model_dump_json())

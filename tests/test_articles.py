@@ -100,3 +100,13 @@ def test_unsupported_and_missing_and_oversized(tmp_path: Path) -> None:
     assert "unsupported file type" in messages[0]
     assert "no such file" in messages[1]
     assert "over the limit" in messages[2]
+
+
+def test_the_article_size_limit_is_exact_to_the_character() -> None:
+    from extractor.articles import article_from_text
+
+    text = "Bridge news.\nAnna Smith said the bridge would reopen in May.\n"
+    at_limit = article_from_text(text, max_chars=len(text))
+    over = article_from_text(text + "x", max_chars=len(text))
+    assert isinstance(at_limit, Article)
+    assert isinstance(over, ArticleFailure) and f"over the limit of {len(text):,}" in over.message

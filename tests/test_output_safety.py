@@ -225,6 +225,21 @@ def test_an_interrupted_overwrite_keeps_the_previous_output_and_resume_completes
     assert not (tmp_path / "out.jsonl.partial").exists()
 
 
+def test_a_finished_rerun_without_resume_replaces_the_output_and_leaves_no_partial(
+    articles_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    (tmp_path / "first" / "alpha.txt").write_text(sample(articles_dir, 0), encoding="utf-8")
+    (tmp_path / "second" / "beta.txt").write_text(sample(articles_dir, 1), encoding="utf-8")
+    assert invoke(["first", "-o", "out.jsonl"]).exit_code == 0
+    assert [line["id"] for line in read_lines(tmp_path / "out.jsonl")] == ["first/alpha.txt"]
+    assert invoke(["second", "-o", "out.jsonl"]).exit_code == 0
+    replaced = [line["id"] for line in read_lines(tmp_path / "out.jsonl")]
+    assert replaced == ["second/beta.txt"], "the old OUT was replaced"
+    assert not (tmp_path / "out.jsonl.partial").exists()
+
+
 # --- case 8: -o - -----------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ import ray  # the ray extra: `make test` installs it, so this test runs (never s
 from extractor import ArticleResult, ExtractorConfig, assign_keys
 from extractor.articles import read_articles as read_locally
 from extractor.ray import completed, extract_dataset, read_articles
+from extractor.records import Article
 from tests.fakes.endpoint import FakeEndpointProcess
 from tests.reliability import by_id, read_lines, run_cli
 from tests.test_workers import comparable, dev_sample
@@ -157,3 +158,36 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(type(value).__name__)
+
+
+def test_an_actor_that_dies_on_an_article_gives_error_lines_never_lost_articles_and_exit_1(
+    ray_instance: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor import Extractor
+    from extractor.batch import BatchRunner
+    from extractor.cli import EXIT_ARTICLE_ERRORS, exit_code
+    from extractor.ray import executor as ray_executor
+    from extractor.ray.dataset import ArticleExtractor
+
+    class DyingExtractor(ArticleExtractor):  # local: pickled by value, so the actor runs it
+        def extract_articles(self, articles: list[Any]) -> list[Any]:
+            if any(article.id == "poison" for article in articles):
+                os._exit(1)  # the actor process dies mid-call
+            return super().extract_articles(articles)
+
+    monkeypatch.setattr(ray_executor, "ArticleExtractor", DyingExtractor)
+    ids = ["a1", "a2", "poison", "a4", "a5", "a6"]
+    text = "Bridge news.\nOfficials said on day {} that the bridge would reopen.\n"
+    items = [Article(id=name, source=name, text=text.format(k), body_start=13) for k, name in enumerate(ids)]
+    config = ExtractorConfig(strategy="baseline", cache=False, engine="ray", workers=1, ray_address=ray_instance)
+    with Extractor(config) as engine:
+        summary = BatchRunner(engine, show_progress=False).run(items, tmp_path / "out.jsonl")
+    lines = by_id(read_lines(tmp_path / "out.jsonl"))
+    assert sorted(lines) == sorted(ids), "every article has its line"
+    failed = sorted(name for name, line in lines.items() if line["status"] == "error")
+    # The poison fails (calls queued on the dying actor may fail with it); none vanishes and each
+    # failure says why.
+    assert "poison" in failed, failed
+    assert all("Ray actor" in lines[name]["error"] for name in failed)
+    assert summary.errors == len(failed) and exit_code(summary) == EXIT_ARTICLE_ERRORS == 1
+

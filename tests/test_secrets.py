@@ -8,6 +8,7 @@ value and by shape.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from extractor.errors import LLMError
+from extractor.errors import LLMError, RedactingFilter
 from tests.fakes.endpoint import FakeEndpoint, Fault, reporting_responder
 from tests.reliability import (
     FAKE_KEY,
@@ -132,3 +133,25 @@ def test_cassette_scanner_catches_a_planted_key(tmp_path: Path) -> None:
     found = key_shaped_in(tmp_path)
     assert len(found) == 1
     assert all("case.yaml" in f for f in found)
+
+
+def test_the_log_filter_redacts_url_credentials_in_every_record_and_traceback() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("httpx.redaction-test")  # as the HTTP client names each request URL
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info('HTTP Request: %s %s "%s"', "POST", "http://user:s3cr3t@127.0.0.1:9/v1/chat/completions", "200")
+        try:
+            raise ValueError("cannot reach http://user:s3cr3t@host/v1")
+        except ValueError:
+            logger.exception("request failed")
+        logger.info("a malformed call %s %s", 1)  # reported by the handler, never raised at the caller
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "s3cr3t" not in written
+    assert "http://[redacted]@127.0.0.1:9/v1/chat/completions" in written and "ValueError" in written

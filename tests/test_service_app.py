@@ -7,6 +7,8 @@ Subprocess servers (auth over the wire, kill -9, SIGTERM) are in test_service_se
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import logging
 import time
@@ -15,12 +17,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from extractor import Extractor
 from extractor.cli import app as cli_app
+from extractor.records import ArticleResult
 from extractor.service.app import create_app
 from extractor.service.auth import KeyRing
+from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
 from tests.fakes.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import REPO, jsonl, sample_articles, settings, wait_for_job, write_keys
 
@@ -28,6 +35,7 @@ KEY = "test-key-0123456789abcdef"
 EXTRACT_ONLY = "extract-only-key-0123456789"
 SLOW = "slow-key-0123456789abcdef"
 FRUGAL = "frugal-key-0123456789abcdef"
+OTHER = "other-key-0123456789abcdef"
 VOLATILE = ("seconds", "finished_at")
 OK_JOB_ARTICLES = 'extractor_articles_total{status="ok",strategy="baseline",via="job"}'
 
@@ -45,6 +53,7 @@ def keys(tmp_path: Path) -> KeyRing:
             f"{EXTRACT_ONLY}  name=narrow routes=extract",
             f"{SLOW}  name=slow rate=2/minute",
             f"{FRUGAL}  name=frugal tokens=1",
+            f"{OTHER}  name=other",
         )
     )
 
@@ -52,6 +61,16 @@ def keys(tmp_path: Path) -> KeyRing:
 @pytest.fixture
 def client(tmp_path: Path, keys: KeyRing) -> Iterator[TestClient]:
     app = create_app(settings(tmp_path, max_body_bytes=512 * 1024, extraction={"max_article_chars": 20_000}), keys)
+    with TestClient(app, headers={"Authorization": f"Bearer {KEY}"}) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One server for every Hypothesis example (a function-scoped fixture would be shared anyway)."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    keys = KeyRing.load(write_keys(folder / "keys.txt", f"{KEY}  name=main rate=100000/minute"))
+    app = create_app(settings(folder, max_body_bytes=512 * 1024, extraction={"max_article_chars": 20_000}), keys)
     with TestClient(app, headers={"Authorization": f"Bearer {KEY}"}) as test_client:
         yield test_client
 
@@ -278,9 +297,13 @@ def test_a_bad_job_is_422_naming_the_article_and_field(
 
 def test_jobs_are_private_to_their_key(client: TestClient) -> None:
     job_id = client.post("/v1/jobs", json=[{"text": "Anna Smith said the bridge would reopen in May."}]).json()["id"]
-    other = {"Authorization": f"Bearer {SLOW}"}
+    other = {"Authorization": f"Bearer {OTHER}"}
     assert client.get(f"/v1/jobs/{job_id}", headers=other).status_code == 404
+    for wait in ("true", "false"):  # streamed (wait for the end) and what is ready now
+        results = client.get(f"/v1/jobs/{job_id}/results", params={"wait": wait}, headers=other)
+        assert results.status_code == 404 and "Anna" not in results.text
     assert client.delete(f"/v1/jobs/{job_id}", headers=other).status_code == 404
+    assert client.get(f"/v1/jobs/{job_id}").json()["state"] != "cancelled", "another key's delete changed nothing"
     assert client.get("/v1/jobs/no-such-job").status_code == 404
 
 
@@ -355,6 +378,26 @@ def test_eval_with_a_bad_gold_line_is_422_naming_line_and_field(client: TestClie
     assert "no text given for 'b.txt'" in client.post("/v1/eval", json=missing).json()["detail"][0]["msg"]
 
 
+def test_eval_never_reads_a_gold_source_from_the_servers_disk(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real file on the server, named by its absolute path, its sha256 right: only `texts` may give the text.
+    real = REPO / "tests" / "gold" / "seeds.jsonl"
+    line = {"id": "a", "source": str(real), "text_sha256": hashlib.sha256(real.read_bytes()).hexdigest(), "claims": []}
+    opened: list[str] = []
+    real_open = Path.open
+
+    def spy_open(self: Path, *args: object, **kwargs: object) -> object:
+        if self.resolve() == real.resolve():
+            opened.append(str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy_open)
+    answer = client.post("/v1/eval", json={"gold": json.dumps(line), "predictions": "", "texts": {}})
+    assert answer.status_code == 422, answer.text
+    assert "no text given" in answer.json()["detail"][0]["msg"] and not opened
+
+
 # -- operations -----------------------------------------------------------------------------------
 
 
@@ -406,3 +449,115 @@ def test_logs_carry_the_request_id_and_never_the_text_or_the_key(
     dumped = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
     for secret in (KEY, "Zebulon", "lighthouse"):
         assert secret not in dumped
+
+
+# -- job articles that cannot run ------------------------------------------------------------------
+
+
+def test_a_stored_article_whose_strategy_is_no_longer_served_is_an_error_line_not_a_retry_loop(
+    tmp_path: Path, keys: KeyRing
+) -> None:
+    # Stored by a server that allowed whole_article; this one (restarted without --allow-strategy) does not.
+    text = "Bridge works. Anna Smith, the mayor, said on Monday that the bridge would reopen."
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    stranded = store.create("main", [{"id": "stranded", "text": text, "strategy": "whole_article"}])
+    store.close()
+    with TestClient(create_app(settings(tmp_path), keys), headers={"Authorization": f"Bearer {KEY}"}) as client:
+        later = client.post("/v1/jobs", json=[{"id": "later", "text": text}]).json()["id"]
+        job = wait_for_job(client, stranded, timeout_s=20)
+        lines = jsonl(client.get(f"/v1/jobs/{stranded}/results").text)
+        assert wait_for_job(client, later, timeout_s=20)["counts"]["ok"] == 1, "the stranded job starves nobody"
+        time.sleep(0.5)  # a retry loop would keep writing lines meanwhile
+        assert len(jsonl(client.get(f"/v1/jobs/{stranded}/results").text)) == 1
+    assert job["state"] == "done" and job["counts"]["error"] == 1 and len(lines) == 1
+    assert lines[0]["id"] == "stranded" and "'whole_article' is not served here" in lines[0]["error"]
+
+
+def test_an_article_whose_run_keeps_raising_is_tried_a_bounded_number_of_times_with_pauses(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job_id = store.create("main", [{"id": "doomed", "text": "x"}])
+    calls: list[float] = []
+
+    def explode(claim: Claim) -> ArticleResult:
+        calls.append(time.monotonic())
+        raise RuntimeError("config broke")
+
+    def give_up(claim: Claim, exc: BaseException) -> ArticleResult:
+        return ArticleResult(id="doomed", source="job", status="error", error=repr(exc), strategy="baseline")
+
+    runner = JobRunner(store, explode, concurrency=1, poll_s=0.05, give_up=give_up, retry_s=0.2).start()
+    try:
+        deadline = time.monotonic() + 10
+        while (info := store.info(job_id)) is not None and info.state != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # another claim would call again
+    finally:
+        runner.stop(1)
+        store.close()
+    assert info is not None and info.state == "done" and info.counts["error"] == 1
+    assert len(calls) == MAX_ARTICLE_TRIES == 3
+    pauses = [later - earlier for earlier, later in itertools.pairwise(calls)]
+    assert pauses[0] >= 0.2 and pauses[1] >= 0.4, f"backs off, doubling: {pauses}"
+    assert info.errors == [{"index": 0, "id": "doomed", "error": "RuntimeError('config broke')"}]
+
+
+# -- bodies no answer could carry: never a 5xx ---------------------------------------------------------
+
+
+def _nested(levels: int) -> dict:
+    value: dict = {"leaf": 1}
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "loc"),
+    [
+        ("/v1/extract", {"text": "Anna Smith said it.", "meta": {"k": "a\ud800"}}, ["body", "meta"]),
+        ("/v1/extract", {"text": "Anna Smith said it.", "meta": _nested(300)}, ["body", "meta"]),
+        ("/v1/extract", {"text": "Anna Smith said it.", "id": "a\ud800"}, ["body", "id"]),
+        ("/v1/extract", {"text": "Anna Smith said \ud800 it."}, ["body", "text"]),
+        ("/v1/jobs", [{"text": "Anna Smith said it.", "meta": {"k": ["a\ud800"]}}], None),
+        ("/v1/jobs", [{"text": "Anna Smith said it.", "meta": _nested(300)}], None),
+        ("/v1/eval", {"gold": "x", "predictions": "\ud800", "texts": {}}, ["body", "predictions"]),
+        ("/v1/eval", {"gold": "x", "predictions": "", "texts": {"a.txt": "b\ud800"}}, ["body", "texts"]),
+    ],
+)
+def test_a_value_no_answer_could_carry_is_422_not_500(client: TestClient, route: str, body: object, loc: list) -> None:
+    answer = client.post(route, content=json.dumps(body), headers={"Content-Type": "application/json"})
+    if loc is None:  # a job body is parsed by pydantic's JSON parser, which refuses a lone surrogate escape itself
+        assert answer.status_code in (400, 422), answer.text
+    else:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"][0]["loc"] == loc
+
+
+def test_a_body_that_is_not_json_is_400_but_only_after_the_key_check(client: TestClient) -> None:
+    for route in ("/v1/extract", "/v1/eval", "/v1/jobs"):
+        broken = client.post(route, content=b'{"text": "a', headers={"Content-Type": "application/json"})
+        assert broken.status_code == 400, (route, broken.text)
+        keyless = client.post(
+            route, content=b'{"text": "a', headers={"Authorization": "", "Content-Type": "application/json"}
+        )
+        assert keyless.status_code == 401 and keyless.headers["www-authenticate"] == "Bearer", (route, keyless.text)
+        wrong = client.post(route, content=b"{}", headers={"Authorization": "Bearer not-a-key-at-all-0000"})
+        assert wrong.status_code == 401, (route, wrong.text)
+
+
+_CHARACTERS = st.characters() | st.sampled_from(["\ud800", "\udfff", "\x00"])  # lone surrogates, NUL
+_FIELDS = st.sampled_from(
+    ["text", "id", "meta", "title", "url", "gold", "predictions", "texts", "strategy", "published", "x\ud800"]
+)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=_CHARACTERS),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_FIELDS, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings_hypothesis(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=_JSON_VALUES, route=st.sampled_from(["/v1/extract", "/v1/eval", "/v1/jobs"]))
+def test_no_request_body_gets_a_5xx(fuzz_client: TestClient, body: object, route: str) -> None:
+    answer = fuzz_client.post(route, content=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert answer.status_code < 500, answer.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,12 +70,38 @@ def test_the_keys_file_skips_comments_and_blanks_and_holds_only_digests(tmp_path
     [
         ("short", "at least 16"),
         ("abcdefghijklmnop routes=admin", "routes="),
-        ("abcdefghijklmnop colour=red", "unknown setting"),
-        ("abcdefghijklmnop rate=fast", "rate="),
+        ("abcdefghijklmnop colour=red", "word 2 is not a setting"),
+        ("abcdefghijklmnop 0123456789abcdef0123456789abcdef", "one key per line"),
+        ("abcdefghijklmnop name=newsroom 0123456789abcdef0123456789abcdef", "word 3 is not a setting"),
+        ("abcdefghijklmnop rate=fast-secretish", "rate="),
+        ("abcdefghijklmnop routes=eval,admin-secretish", "routes="),
         ("abcdefghijklmnop tokens=-1", "tokens="),
     ],
 )
-def test_a_bad_keys_line_names_its_line_never_the_key(tmp_path: Path, line: str, message: str) -> None:
+def test_a_bad_keys_line_names_its_line_never_its_content(tmp_path: Path, line: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         KeyRing.load(write_keys(tmp_path / "keys", line))
-    assert "line 3" in str(caught.value) and line.split()[0] not in str(caught.value)
+    assert "line 3: " in str(caught.value)
+    said = str(caught.value).split("line 3: ", 1)[1]  # what follows the file's path and line number
+    for word in line.split():  # neither the key nor a second key pasted on its line, nor any setting's value
+        assert word.partition("=")[2 if "=" in word else 0] not in said
+
+
+def test_a_keys_file_that_is_a_fifo_or_a_folder_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "keys.fifo"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would block forever
+    for path in (fifo, tmp_path):
+        outcome: list[BaseException | None] = []
+
+        def load(path: Path = path, outcome: list[BaseException | None] = outcome) -> None:
+            try:
+                KeyRing.load(path)
+                outcome.append(None)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        reader = threading.Thread(target=load, daemon=True)  # a hang is a failure here, not a stuck suite
+        reader.start()
+        reader.join(5)
+        assert outcome, f"reading {path.name} hung"
+        assert isinstance(outcome[0], ConfigError) and "cannot read it" in str(outcome[0])

@@ -9,7 +9,7 @@ OpenAI-compatible endpoint; the real llama server is never started.
 
 from __future__ import annotations
 
-import json
+import os
 import socket
 import time
 from pathlib import Path
@@ -91,7 +91,8 @@ def test_a_job_survives_kill_9_and_completes_after_restart_with_five_results(
 ) -> None:
     articles = sample_articles(articles_dir)
     with FakeEndpoint(respond=reporting_responder, latency_s=0.6) as endpoint:
-        args = ("--strategy", "whole_article", "--base-url", endpoint.base_url, "--concurrency", "1")
+        # No response cache: a finished article run again would reach the model again (and get a new finished_at).
+        args = ("--strategy", "whole_article", "--base-url", endpoint.base_url, "--concurrency", "1", "--no-cache")
         first = ServerProcess(tmp_path, *args, env=keys_env).start()
         try:
             with first.client(KEY) as client:
@@ -100,6 +101,7 @@ def test_a_job_survives_kill_9_and_completes_after_restart_with_five_results(
                 while client.get(f"/v1/jobs/{job_id}").json()["counts"]["done"] < 1:
                     assert time.monotonic() < deadline, first.output()
                     time.sleep(0.05)
+                finished_before_kill = jsonl(client.get(f"/v1/jobs/{job_id}/results", params={"wait": "false"}).text)
         finally:
             first.kill()  # SIGKILL: no shutdown code runs
         assert first.process is not None and first.process.returncode == -9
@@ -113,8 +115,40 @@ def test_a_job_survives_kill_9_and_completes_after_restart_with_five_results(
     assert job["state"] == "done" and job["counts"]["done"] == job["counts"]["ok"] == 5
     assert sorted(line["id"] for line in lines) == [article["id"] for article in articles]
     assert len(lines) == 5, "exactly one line per article: none lost, none duplicated"
-    # The finished articles were not run again: only the rest (and the one cut off by the kill) reached the model.
-    assert endpoint.requests - requests_at_kill <= 5 - before_restart["counts"]["done"]
+    # The finished articles were not run again: their lines are the very lines written before the kill,
+    # and only the rest (and the one cut off by the kill) reached the model.
+    by_id = {line["id"]: line for line in lines}
+    assert finished_before_kill and all(by_id[line["id"]] == line for line in finished_before_kill)
+    unfinished = 5 - len(finished_before_kill)
+    assert endpoint.requests - requests_at_kill <= unfinished + 1
+
+
+def test_a_job_is_stored_before_its_202_so_kill_9_right_after_loses_nothing(
+    tmp_path: Path, keys_env: dict[str, str], articles_dir: Path
+) -> None:
+    articles = sample_articles(articles_dir)
+    first = ServerProcess(tmp_path, "--strategy", "baseline", env=keys_env).start()
+    try:
+        with first.client(KEY) as client:
+            accepted = client.post("/v1/jobs", json=articles)
+            first.kill()  # the moment the 202 arrives: no shutdown code, no background task gets to run
+    finally:
+        first.kill()
+    assert accepted.status_code == 202
+    with ServerProcess(tmp_path, "--strategy", "baseline", env=keys_env) as second, second.client(KEY) as client:
+        job = wait_for_job(client, accepted.json()["id"], timeout_s=60)
+        lines = jsonl(client.get(f"/v1/jobs/{job['id']}/results").text)
+    assert job["counts"]["total"] == 5 and job["counts"]["ok"] == 5
+    assert sorted(line["id"] for line in lines) == [article["id"] for article in articles]
+
+
+def test_serve_with_its_defaults_refuses_a_9_mib_body_with_413(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    nine_mib = b"[" + b" " * (9 * 1024 * 1024) + b"]"
+    with ServerProcess(tmp_path, "--strategy", "baseline", env=keys_env) as server, server.client(KEY) as client:
+        answer = client.post("/v1/jobs", content=nine_mib, headers={"Content-Type": "application/json"})
+        under = client.post("/v1/jobs", content=b"[" + b" " * (7 * 1024 * 1024) + b"]")
+    assert answer.status_code == 413 and "8,388,608 bytes" in answer.json()["detail"]
+    assert under.status_code == 422, "a body under the default limit is read (and found to hold no article)"
 
 
 def test_sigterm_stops_cleanly_with_exit_0_and_the_job_resumes_later(
@@ -171,10 +205,38 @@ def test_bad_setup_exits_2_with_one_line(tmp_path: Path, args: tuple[str, ...], 
     assert message in refused.stderr.lower() and "Traceback" not in refused.stderr
 
 
+def test_a_jobs_db_that_is_no_database_or_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    garbage = tmp_path / "jobs.sqlite3"
+    garbage.write_bytes(b"this is not a database, just some bytes\n" * 100)
+    refused = run_serve(tmp_path, "--strategy", "baseline", "--jobs-db", str(garbage))
+    assert refused.returncode == 2, refused.stderr
+    assert f"jobs database {garbage}" in " ".join(refused.stderr.split()) and "Traceback" not in refused.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run_serve(tmp_path, "--strategy", "baseline", "--port", str(port), "--jobs-db", str(tmp_path / "j.db"))
+    assert busy.returncode == 2, busy.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in busy.stderr and "Traceback" not in busy.stderr
+    assert len(busy.stderr.strip().splitlines()) <= 2, busy.stderr  # the error (and the no-keys note)
+
+
+def test_a_keys_file_that_is_a_fifo_is_one_line_and_exit_2_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "keys.fifo"
+    os.mkfifo(fifo)
+    refused = run_serve(tmp_path, "--strategy", "baseline", env={"EXTRACTOR_API_KEYS_FILE": str(fifo)})
+    assert refused.returncode == 2 and "not a regular file" in refused.stderr and "Traceback" not in refused.stderr
+
+
 def test_a_malformed_keys_file_names_the_line_and_never_the_key(tmp_path: Path) -> None:
     keys = write_keys(tmp_path / "keys.txt", "good-key-0123456789abcdef", "short-secret")
     refused = run_serve(tmp_path, "--strategy", "baseline", env={"EXTRACTOR_API_KEYS_FILE": str(keys)})
     assert refused.returncode == 2 and "line 4" in refused.stderr and "short-secret" not in refused.stderr
+    # Two keys pasted on one line: the second is never printed (it read as an unknown setting before).
+    second = "0123456789abcdef0123456789abcdef"
+    two = write_keys(tmp_path / "two.txt", f"good-key-0123456789abcdef {second}")
+    refused = run_serve(tmp_path, "--strategy", "baseline", env={"EXTRACTOR_API_KEYS_FILE": str(two)})
+    assert refused.returncode == 2 and "line 3" in refused.stderr and second not in refused.stderr
 
 
 def test_two_workers_share_the_job_store_without_running_an_article_twice(
@@ -193,4 +255,30 @@ def test_two_workers_share_the_job_store_without_running_an_article_twice(
     assert sorted(line["id"] for line in lines) == sorted(article["id"] for article in articles)
     done = [line for line in page.splitlines() if line.startswith('extractor_articles_total{status="ok"')]
     assert sum(float(line.rsplit(" ", 1)[1]) for line in done) == 20, "metrics add up across the workers"
-    assert json.loads(json.dumps(finished))  # the statuses are plain JSON
+
+
+def test_credentials_in_the_base_url_never_reach_readiness_logs_errors_or_metrics(
+    tmp_path: Path, keys_env: dict[str, str], articles_dir: Path
+) -> None:
+    article = sample_articles(articles_dir)[0]
+    with FakeEndpoint(respond=reporting_responder) as endpoint:
+        with_secret = endpoint.base_url.replace("http://", "http://user:s3cr3t@")
+        args = ("--strategy", "whole_article", "--base-url", with_secret, "--log-level", "debug", "--max-retries", "0")
+        with ServerProcess(tmp_path, *args, env=keys_env) as server, server.client(KEY) as client:
+            ready = httpx.get(server.base_url + "/readyz")
+            extracted = client.post("/v1/extract", json=article)
+            page = client.get("/metrics").text
+        # The same server once its endpoint is gone: the error line and the not-ready answer.
+        (tmp_path / "down").mkdir()
+        with ServerProcess(tmp_path / "down", *args, env=keys_env) as down, down.client(KEY) as client:
+            endpoint.stop()
+            not_ready = httpx.get(down.base_url + "/readyz")
+            failed = client.post("/v1/extract", json=article)
+            down_output = down.output()
+        output = server.output()
+    assert ready.status_code == 200 and "[redacted]@127.0.0.1" in ready.json()["model_endpoint"]
+    assert extracted.json()["status"] == "ok" and not_ready.status_code == 503
+    assert failed.json()["status"] == "error"
+    assert "HTTP Request" in output or "127.0.0.1" in output, "the client's request log was captured"
+    for shown in (ready.text, extracted.text, page, not_ready.text, failed.text, output, down_output):
+        assert "s3cr3t" not in shown

@@ -65,7 +65,14 @@ from extractor.articles.options import (
     ReadOptions,
 )
 from extractor.articles.reading import read_articles, read_file, read_stdin
-from extractor.articles.text import article_from_plain_text, article_from_text, checked_article, text_id
+from extractor.articles.text import (
+    MAX_NESTING,
+    article_from_plain_text,
+    article_from_text,
+    checked_article,
+    text_id,
+    unwritable,
+)
 
 __all__ = [
     "ARTICLE_FIELDS",
@@ -74,6 +81,7 @@ __all__ = [
     "HTML_SUFFIXES",
     "JSONL_SUFFIXES",
     "JSON_SUFFIXES",
+    "MAX_NESTING",
     "STDIN",
     "STDIN_SOURCE",
     "SUPPORTED_SUFFIXES",
@@ -96,4 +104,5 @@ __all__ = [
     "read_stdin",
     "sha256_text",
     "text_id",
+    "unwritable",
 ]

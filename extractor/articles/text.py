@@ -10,6 +10,8 @@ standard input) is article text: no title or header heuristic runs on it unless
 text. Files whose header matter the reader documents (``.txt``, ``.md``, HTML) are read
 with detection on. Whenever text is left out of the body, ``Article.body_start`` says
 where the body starts and ``Article.warnings`` names what was skipped.
+``unwritable`` says why a value (a lone surrogate, nesting past ``MAX_NESTING``) could not
+be written to an output line, so such input is refused before any work.
 """
 
 from __future__ import annotations
@@ -20,6 +22,28 @@ from extractor.articles.header import Header, parse_header
 from extractor.articles.normalise import normalise_text, sha256_text
 from extractor.articles.options import DEFAULT_MAX_CHARS, ArticleFailure
 from extractor.records import TEXT_SOURCE, Article
+
+# Deepest nesting of lists and objects a value (an article's ``meta``) may have: the output's JSON
+# serialiser stops at 128 levels, and nothing an article carries needs more.
+MAX_NESTING = 64
+
+
+def unwritable(value: object) -> str | None:
+    """Why ``value`` cannot be written as a UTF-8 JSON line (a lone surrogate; nesting past MAX_NESTING); else None."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "holds a lone surrogate (not UTF-8 text)"
+        elif isinstance(item, dict | list | tuple):
+            if depth >= MAX_NESTING:
+                return f"is nested deeper than {MAX_NESTING} levels"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def checked_article(article: Article | ArticleFailure, max_chars: int) -> Article | ArticleFailure:

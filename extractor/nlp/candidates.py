@@ -10,6 +10,7 @@ rest become ``Candidate`` records with offsets into ``article.text``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from extractor.nlp.instructions import instruction_like
 from extractor.nlp.negation import content_negated
 from extractor.nlp.parsing import parse
 from extractor.nlp.quotations import Quotations
-from extractor.nlp.spans import CharSpan, TokenSpans
+from extractor.nlp.spans import CharSpan, DocIndex, Intervals, TokenSpans
 from extractor.nlp.speakers import SpeakerResolver
 from extractor.nlp.trained import ReaderModel, TrainedReader, shipped_model
 from extractor.records import Article, Span
@@ -129,7 +130,7 @@ class _ArticleWalk:
         # Only claims by docs/annotation.md: no directive, action, plan, topic, question, wish or ascribed belief.
         kept = [item for item in _drop_nested(_dedupe(found)) if item.proposition and is_claim(self.doc, item)]
         # What someone is reported to say is not where a speaker of another statement is named.
-        self.contents = [item.content for item in kept]
+        self.contents = Intervals([item.content for item in kept])
         finished = (self._finish(item) for item in kept)
         return [candidate for candidate in finished if candidate is not None]
 
@@ -143,7 +144,7 @@ class _ArticleWalk:
         sentence_end = max(item.sentence.end_char, first[-1].sent.end_char if first else end)
         negated_content = content_negated(self.doc, item.content, item.content_root, item.direct_quote)
         person = item.name
-        content_tokens = [t for t in self.doc if start <= t.idx < end]
+        content_tokens = DocIndex.of(self.doc).tokens_in(start, end)
         if any(t.sent.start in self.instructions for t in content_tokens):
             return None
         cue_token = _token_at(self.doc, item.cue[0]) if item.cue else None
@@ -202,7 +203,49 @@ def _drop_nested(found: list[Attribution]) -> list[Attribution]:
         mutual = inside(other.cue, item.content)
         return not mutual or (other.cue is not None and item.cue is not None and other.cue[0] < item.cue[0])
 
-    return [item for item in found if not any(dominated(item, other) for other in found)]
+    containing = _Containing(found)
+    return [
+        item
+        for item in found
+        if item.cue is None or not any(dominated(item, other) for other in containing.around(item.cue))
+    ]
+
+
+class _Containing:
+    """Attributions by content, answering "whose content contains this span" in O((k + 1) log n), not O(n).
+
+    A max-end segment tree over the contents sorted by start: a subtree whose furthest end falls
+    short of the span is skipped whole.
+    """
+
+    def __init__(self, found: list[Attribution]) -> None:
+        self.items = sorted(found, key=lambda item: item.content[0])
+        self.starts = [item.content[0] for item in self.items]
+        self.size = 1
+        while self.size < len(self.items):
+            self.size *= 2
+        self.reach = [-1] * (2 * self.size)
+        for position, item in enumerate(self.items):
+            self.reach[self.size + position] = item.content[1]
+        for node in range(self.size - 1, 0, -1):
+            self.reach[node] = max(self.reach[2 * node], self.reach[2 * node + 1])
+
+    def around(self, span: CharSpan) -> list[Attribution]:
+        """The attributions whose content starts at or before ``span`` and ends at or after it."""
+        start, end = span
+        limit = bisect_right(self.starts, start)  # items[:limit] start at or before the span
+        found: list[Attribution] = []
+        stack = [(1, 0, self.size)]
+        while stack:
+            node, low, high = stack.pop()
+            if low >= limit or self.reach[node] < end:
+                continue
+            if high - low == 1:
+                found.append(self.items[low])
+                continue
+            middle = (low + high) // 2
+            stack.extend(((2 * node + 1, middle, high), (2 * node, low, middle)))
+        return found
 
 
 def _dedupe(found: Iterable[Attribution]) -> list[Attribution]:

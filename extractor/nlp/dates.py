@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from extractor.nlp.spans import DocIndex
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -15,7 +17,7 @@ _WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "
 
 def cue_date(verb: Token) -> str | None:
     """A date expression attached to the cue: "on Wednesday", "the day before"."""
-    body = verb.doc.text
+    body = DocIndex.of(verb.doc).text
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in ("on", "in", "at"):
             objects = [c for c in child.children if c.dep_ == "pobj"]

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import COUNTRY_DEMONYMS, DEMONYMS, ORGANISATION_NOUNS, ROLE_NOUNS, TITLE_WORDS
+from extractor.nlp.spans import DocIndex
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
@@ -140,10 +141,7 @@ def entity_of(token: Token) -> SpacySpan | None:
     """The named entity ``token`` is part of, or None."""
     if not token.ent_type_:
         return None
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    return DocIndex.of(token.doc).ent_at(token.i)
 
 
 def is_definite(token: Token) -> bool:
@@ -188,7 +186,7 @@ def named_in_description(token: Token) -> SpacySpan | None:
         if child.i > token.i and child.dep_ in ("relcl", "acl"):
             end = min(end, child.left_edge.i - 1)
     found = None
-    for ent in doc.ents:
+    for ent in DocIndex.of(doc).ents_starting_in(token.i + 1, end + 1):
         if ent.label_ != "PERSON" or not (token.i < ent.start and ent.end - 1 <= end):
             continue
         before = ent.start - 1
@@ -224,7 +222,7 @@ def role_of(head: Token, ent: SpacySpan) -> tuple[str | None, str | None]:
     person = set(range(first, ent.end))
     entities = [
         other
-        for other in doc.ents
+        for other in DocIndex.of(doc).ents_starting_in(phrase_start, phrase_end)
         if phrase_start <= other.start and other.end <= phrase_end and not (set(range(other.start, other.end)) & person)
     ]
     # A country tagged ORG ("the Russian Federation") is a place, not the body one speaks for.

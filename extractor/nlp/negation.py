@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from extractor.nlp.lexicon import FALSEHOOD_WORDS, NEGATIVE_PRONOUNS
-from extractor.nlp.spans import CharSpan
+from extractor.nlp.spans import CharSpan, DocIndex
 from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
@@ -63,12 +63,12 @@ def content_negated(doc: Doc, content: CharSpan, content_root: Token | None, dir
     root = content_root
     start, end = content
     if root is None:
-        tokens = [t for t in doc if start <= t.idx < end]
+        tokens = DocIndex.of(doc).tokens_in(start, end)
         roots = {t.sent.root for t in tokens}
         if len(roots) != 1:
             return False
         root = roots.pop()
-    if direct_quote and doc.text[start:end].count(". ") > 0:
+    if direct_quote and DocIndex.of(doc).text[start:end].count(". ") > 0:
         # A quotation of several sentences is not negated as a whole.
         return False
     return clause_negated(root)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from extractor.nlp.spans import CharSpan, TokenSpans
+from extractor.nlp.spans import CharSpan, DocIndex, TokenSpans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -131,7 +131,7 @@ class Quotations:
             nxt = next((q for q in self.quotes if q[0] >= end), None)
             if nxt is None or nxt[0] >= paragraph_end:
                 break
-            between = [t for t in self.doc if end <= t.idx < nxt[0] and not t.is_space]
+            between = [t for t in DocIndex.of(self.doc).tokens_in(end, nxt[0]) if not t.is_space]
             if len([t for t in between if t.is_alpha]) > 10 or any(
                 t.pos_ in ("VERB", "AUX") and t.i != verb.i for t in between
             ):

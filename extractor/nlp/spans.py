@@ -7,15 +7,78 @@ punctuation in ``TRIM`` (quotation marks stay: they are part of the content).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 # A half-open character range ``(start, end)`` of the parsed body.
 CharSpan = tuple[int, int]
 
 TRIM = " \t\r\n,;:.—–-"
+_INDEX_KEY = "extractor.doc_index"
+
+
+class DocIndex:
+    """One parsed body's text, tokens and entities by position, built once: lookups in O(log n), not a scan.
+
+    ``doc.text`` and ``doc.ents`` are rebuilt by spaCy on every access, and a scan of every token
+    per candidate made a document of n attributions cost n²; every lookup by position goes here.
+    Built after the pipeline has run (nothing sets entities later); ``of(doc)`` keeps one per doc.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.starts = [token.idx for token in doc]
+        self.ents: tuple[SpacySpan, ...] = tuple(sorted(doc.ents, key=lambda ent: ent.start))
+        self.ent_starts = [ent.start for ent in self.ents]
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocIndex:
+        index = doc.user_data.get(_INDEX_KEY)
+        if index is None:
+            index = doc.user_data[_INDEX_KEY] = cls(doc)
+        return index
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        """The tokens that start at a character in ``[start, end)``, in order."""
+        return list(self.doc[bisect_left(self.starts, start) : bisect_left(self.starts, end)])
+
+    def ents_starting_in(self, first: int, end: int) -> tuple[SpacySpan, ...]:
+        """The entities whose first token is in ``[first, end)``, in text order."""
+        return self.ents[bisect_left(self.ent_starts, first) : bisect_left(self.ent_starts, end)]
+
+    def ent_at(self, token_i: int) -> SpacySpan | None:
+        """The entity token ``token_i`` is part of, or None (entities never overlap)."""
+        found = bisect_left(self.ent_starts, token_i + 1) - 1
+        if found >= 0 and self.ents[found].start <= token_i < self.ents[found].end:
+            return self.ents[found]
+        return None
+
+
+class Intervals(list[CharSpan]):
+    """Character spans sorted by start, answering "does any of them cover ``char``" in O(log n)."""
+
+    def __init__(self, spans: list[CharSpan]) -> None:
+        super().__init__(sorted(spans))
+        self._starts = [start for start, _ in self]
+        self._reach = list(accumulate((end for _, end in self), max))  # furthest end among the first k
+
+    def covers(self, char: int) -> bool:
+        """Whether some span has ``start <= char < end``."""
+        last = bisect_left(self._starts, char + 1) - 1
+        return last >= 0 and self._reach[last] > char
+
+
+def covered(spans: list[CharSpan], char: int) -> bool:
+    """Whether some span of ``spans`` covers ``char`` (fast for ``Intervals``)."""
+    if isinstance(spans, Intervals):
+        return spans.covers(char)
+    return any(start <= char < end for start, end in spans)
 
 
 class TokenSpans:

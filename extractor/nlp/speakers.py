@@ -42,6 +42,7 @@ from extractor.nlp.names import (
     with_first_names,
 )
 from extractor.nlp.quotations import Quotations
+from extractor.nlp.spans import DocIndex, covered
 from extractor.nlp.typography import plain_text
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class SpeakerResolver:
         self.claimant_names: list[str] = []  # people resolved as claimants so far, in text order
         self.gender: dict[str, str] = {}  # full name -> "m" / "f", where the text tells
         self.person_names: set[str] = set()
+        self._people_by_surname: dict[str, dict[str, None]] = {}
         self.places = {ent.text for ent in doc.ents if ent.label_ == "GPE"}
         # Every multi-word person name the article writes, in text order: a surname mentioned
         # before its full name ("Trump said ..." above "Donald Trump") still gets the full name.
@@ -141,6 +143,10 @@ class SpeakerResolver:
                 if gender:
                     self.gender[name] = gender
         self.mentions.append((ent.start, label, name))
+        if label == "PERSON":  # each name once per surname, the latest mentioned last: _full_name's index
+            bucket = self._people_by_surname.setdefault(name.split()[-1], {})
+            bucket.pop(name, None)
+            bucket[name] = None
 
     def _label(self, ent: SpacySpan) -> str:
         """The entity's label, corrected to PERSON for a known person's surname.
@@ -191,8 +197,11 @@ class SpeakerResolver:
                 if extends(claimant):
                     return claimant
             return name
-        for _, label, known in reversed(self.mentions):
-            if label == "PERSON" and extends(known):
+        # Only a person mentioned under the same surname can match: not a scan of every mention.
+        by_surname = self._people_by_surname
+        same_surname = {**by_surname.get(words[-1], {}), **by_surname.get(plain_words[-1], {})}
+        for known in reversed(same_surname):
+            if extends(known):
                 return known
         for known in self.person_names:
             if extends(known):
@@ -513,10 +522,10 @@ class SpeakerResolver:
         oldest = self._window_start(sentence[0], 2)
         names: dict[str, None] = {}
         seen: set[str] = set()  # "The United States" and "the United States" are one choice
-        for ent in self.doc.ents:
+        for ent in DocIndex.of(self.doc).ents_starting_in(oldest, sentence.end):
             if not (oldest <= ent.start and ent.end <= sentence.end) or ent.sent.start in skipped:
                 continue
-            if any(start <= ent.start_char < end for start, end in contents):
+            if covered(contents, ent.start_char):
                 continue
             label = self._label(ent)
             if label not in NAME_LABELS:
@@ -545,7 +554,7 @@ class SpeakerResolver:
         oldest = self._window_start(pronoun, 2)
         people = [
             ent
-            for ent in self.doc.ents
+            for ent in DocIndex.of(self.doc).ents_starting_in(oldest, pronoun.i)
             if oldest <= ent.start and ent.end <= pronoun.i and self._label(ent) == "PERSON"
         ]
         names: list[str] = []

@@ -73,10 +73,30 @@ def create_app(settings: ServiceSettings, keys: KeyRing | None = None) -> FastAP
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """422 naming each bad field; the offending input is not echoed back (it may be a whole article)."""
+    """422 naming each bad field (400 for a body that is not JSON); the input is not echoed back.
+
+    FastAPI reads the body before the key dependency runs: the key is checked here first, so a
+    caller without a valid key learns nothing about the body (401, as for a good body).
+    """
     assert isinstance(exc, RequestValidationError)
+    refused = _key_refusal(request)
+    if refused is not None:
+        return refused
     detail = [{"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in exc.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)
+    not_json = any(error["type"] == "json_invalid" for error in exc.errors())
+    return JSONResponse({"detail": detail}, status_code=400 if not_json else 422)
+
+
+def _key_refusal(request: Request) -> JSONResponse | None:
+    """The 401 the route's key check would answer, for a request whose body failed before that check ran."""
+    service = getattr(request.app.state, "service", None)
+    if service is None or service.keys is None:
+        return None
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and service.keys.check(token.strip()) is not None:
+        return None
+    message = "invalid API key" if token.strip() else "missing API key: send Authorization: Bearer <key>"
+    return JSONResponse({"detail": message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 def app_from_environment() -> FastAPI:

@@ -60,8 +60,11 @@ class KeyRing:
 
     @classmethod
     def load(cls, path: Path) -> KeyRing:
-        """Parse the keys file; a bad line raises ``ConfigError`` naming the line (never its key)."""
+        """Parse the keys file; a bad line raises ``ConfigError`` naming the line (never echoing its content)."""
         try:
+            # A FIFO or a device would block the read (or never end): only a regular file is a keys file.
+            if path.exists() and not path.is_file():
+                raise ConfigError(f"API keys file {path}: cannot read it: not a regular file")
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or exc
@@ -100,23 +103,26 @@ def _parse_line(line: str, where: str) -> ApiKey:
         raise ConfigError(f"{where}: a key must be at least {MIN_KEY_CHARS} printable ASCII characters without '='")
     key_digest = digest(token)
     values: dict[str, str] = {}
-    for setting in settings:
+    for position, setting in enumerate(settings, start=2):
         name, sep, value = setting.partition("=")
         if not sep or name not in {"name", "routes", "rate", "tokens"} or not value:
-            raise ConfigError(f"{where}: unknown setting {name!r}; use name=, routes=, rate= or tokens=")
+            # Never echo the word: a second key pasted on the line would be printed.
+            raise ConfigError(
+                f"{where}: word {position} is not a setting (name=, routes=, rate= or tokens=); one key per line"
+            )
         values[name] = value
     routes = frozenset(SCOPES)
     if "routes" in values:
         routes = frozenset(part for part in values["routes"].split(",") if part)
         unknown = sorted(routes - set(SCOPES))
         if unknown or not routes:
-            raise ConfigError(f"{where}: routes= takes a comma list of {', '.join(SCOPES)}, got {values['routes']!r}")
+            raise ConfigError(f"{where}: routes= takes a comma list of {', '.join(SCOPES)}")
     rate = values.get("rate")
     if rate is not None:
         try:
             parse_rate(rate)
         except ValueError:
-            raise ConfigError(f"{where}: rate= must look like 30/minute or 5/second, got {rate!r}") from None
+            raise ConfigError(f"{where}: rate= must look like 30/minute or 5/second") from None
     tokens = None
     if "tokens" in values:
         if not values["tokens"].isdigit() or int(values["tokens"]) < 1:

@@ -5,8 +5,8 @@ field, same environment variables) and become every request's defaults. Exit cod
 0 after a clean stop (SIGTERM or Ctrl-C: requests in flight are answered, job articles in
 flight finish or are handed back to resume at the next start); 2 bad invocation or setup
 (a bad option, an unreadable or malformed keys file, a non-loopback ``--host`` without
-keys, ``--http-workers`` > 1 with the embedded model, a model server that cannot start, the
-``service`` extra not installed).
+keys, ``--http-workers`` > 1 with the embedded model, a model server that cannot start, a
+jobs database that is not one, a port already in use, the ``service`` extra not installed).
 
 Extraction runs on an engine like every batch (``--engine``, default ``processes``: worker
 processes on every usable core, so the HTTP process's interpreter only answers requests).
@@ -149,8 +149,43 @@ def _check_setup(settings: ServiceSettings) -> None:
             "--http-workers > 1 would start one embedded model server per process (they share the CPU and run ~10x "
             "slower): use --http-workers 1, or run `extractor serve-local` once and pass its address as --base-url"
         )
+    _check_jobs_db(settings)
+    _check_port(settings.host, settings.port)
     if keys is None:
         err.print("No API keys (EXTRACTOR_API_KEYS_FILE is not set): serving without authentication, on loopback only.")
+
+
+def _check_jobs_db(settings: ServiceSettings) -> None:
+    """The job store opens (and is a SQLite database) now, rather than failing the server's start with a traceback."""
+    import sqlite3
+
+    from extractor.cache import default_cache_dir
+    from extractor.service.jobs import JobStore
+
+    path = settings.jobs_path(default_cache_dir())
+    try:
+        JobStore(path).close()
+    except (sqlite3.Error, OSError) as exc:
+        raise _fail(f"jobs database {path}: cannot use it: {_one_line(exc)} (give another --jobs-db)") from None
+
+
+def _check_port(host: str, port: int) -> None:
+    """The address is free to listen on (as uvicorn binds it, SO_REUSEADDR); port 0 always is."""
+    import socket
+
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
 
 
 def _one_line(exc: Exception) -> str:

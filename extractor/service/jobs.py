@@ -356,6 +356,11 @@ class OwnerLock:
 
 # What the runner calls for one claimed article: returns its output line (failures are error lines).
 RunArticle = Callable[[Claim], ArticleResult]
+# What an article that raised on every try becomes: its error line (never handed back to spin forever).
+GiveUp = Callable[[Claim, BaseException], ArticleResult]
+# Tries of an article whose run raises, with a doubling pause between them (ARTICLE_RETRY_S, then twice that).
+MAX_ARTICLE_TRIES = 3
+ARTICLE_RETRY_S = 0.5
 
 
 class JobRunner:
@@ -370,6 +375,8 @@ class JobRunner:
         poll_s: float = 0.5,
         reclaim_every_s: float = 2.0,
         hold_until: Callable[[Claim], float | None] = lambda claim: None,
+        give_up: GiveUp | None = None,
+        retry_s: float = ARTICLE_RETRY_S,
     ) -> None:
         self.store = store
         self.run_article = run_article
@@ -378,6 +385,8 @@ class JobRunner:
         self.reclaim_every_s = reclaim_every_s
         # When a claimed article may not start yet (its key's token budget is spent): until when.
         self.hold_until = hold_until
+        self.give_up = give_up
+        self.retry_s = retry_s
         self.lock = OwnerLock(store.path.with_name(store.path.name + ".owners"))
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -440,10 +449,26 @@ class JobRunner:
             return None
 
     def _run(self, claim: Claim) -> None:
-        result = self.run_article(claim)
+        result = self._run_with_retries(claim)
         if not self.store.finish(self.owner, claim, result):
             log.warning("job %s article %d finished after its claim was released; result dropped", claim.job_id,
                         claim.index)
+
+    def _run_with_retries(self, claim: Claim) -> ArticleResult:
+        """The article's line; a run that raises is tried again after a pause, then becomes an error line."""
+        for attempt in range(1, MAX_ARTICLE_TRIES + 1):
+            try:
+                return self.run_article(claim)
+            except Exception as exc:
+                log.error("job %s article %d failed (try %d of %d): %r", claim.job_id, claim.index, attempt,
+                          MAX_ARTICLE_TRIES, exc)  # fmt: skip
+                if self.give_up is None:
+                    raise
+                if attempt == MAX_ARTICLE_TRIES:
+                    return self.give_up(claim, exc)
+                if self._stopping.wait(self.retry_s * 2 ** (attempt - 1)):
+                    raise  # stopping: handed back, it resumes at the next start
+        raise AssertionError("unreachable")
 
     def _done(self, future: Future[None]) -> None:
         with self._inflight_lock:

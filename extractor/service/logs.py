@@ -4,7 +4,8 @@ The request id is the caller's ``X-Request-ID`` (1-128 characters of letters, di
 ``_``, ``-``; anything else is replaced) or a new one, and is echoed in the response's
 ``X-Request-ID`` (``asgi-correlation-id``). What is logged is chosen so that no article
 text and no key reaches a log: the access line names the route template and the key's
-name; library loggers that could quote a model's answer (instructor) are silenced.
+name; library loggers that could quote a model's answer (instructor) are silenced; every
+record passes ``RedactingFilter``, so a URL's credentials never reach the log.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sys
 
 from asgi_correlation_id import CorrelationIdFilter
 from pythonjsonlogger.json import JsonFormatter
+
+from extractor.errors import RedactingFilter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -37,6 +40,7 @@ def configure(level: str = "info") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(CorrelationIdFilter(default_value=None))
     handler.addFilter(_DropColour())
+    handler.addFilter(RedactingFilter())  # credentials in a --base-url, as httpx and uvicorn name URLs
     handler.setFormatter(
         JsonFormatter(
             "{asctime}{levelname}{name}{message}{correlation_id}",

@@ -2,7 +2,8 @@
 
 Every request model is strict (``extra="forbid"``): an unknown field is a 422 naming it, except
 an article (``ArticleIn``), whose other fields are carried to the output line's ``meta``, as
-for a JSONL record in the CLI.
+for a JSONL record in the CLI; a value no answer could carry (a lone surrogate, ``meta`` nested
+past 64 levels) is a 422 too.
 The extraction response is the library's own ``ArticleResult``, the line ``extractor
 extract`` writes; the eval response is the ``EvaluationReport`` that ``extractor eval``
 writes as report.json.
@@ -13,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from extractor.articles import unwritable
 from extractor.evaluation.gate import DEFAULT_TOLERANCE
 from extractor.records import Usage
 
@@ -24,6 +26,15 @@ MAX_LABEL_CHARS = 2000
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _writable(cls, value: Any) -> Any:
+        """What no answer could carry (a lone surrogate, nesting deeper than MAX_NESTING) is a 422, never a 500."""
+        reason = unwritable(value)
+        if reason is not None:
+            raise ValueError(f"value {reason}")
+        return value
 
 
 class ArticleIn(BaseModel):

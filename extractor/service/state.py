@@ -8,6 +8,7 @@ stops them again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from extractor.errors import ConfigError
 from extractor.records import Article, ArticleResult
 from extractor.service import metrics
 from extractor.service.auth import ANONYMOUS_KEY, ApiKey, KeyRing
-from extractor.service.jobs import Claim, JobRunner, JobStore
+from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
 from extractor.service.limits import RateLimiter, TokenBudget
 from extractor.service.models import ArticleIn, Readiness
 from extractor.service.settings import ServiceSettings
@@ -85,21 +86,54 @@ class Service:
         return result
 
     def run_claim(self, claim: Claim) -> ArticleResult:
-        """The job runner's work on one article: extract it, charge its tokens to the job's key."""
+        """The job runner's work on one article: extract it, charge its tokens to the job's key.
+
+        An article this server cannot run (its strategy is not served since a restart without
+        ``--allow-strategy``, a stored article that no longer validates) is an error line of its
+        job: handing it back would only claim it again at once, forever.
+        """
         source = f"job:{claim.job_id}[{claim.index}]"
         stored = claim.article
-        if "failure" in stored:  # read at submission, and no article: its error line
+        try:
+            if "article" in stored or "failure" in stored:  # read at submission (routes/jobs.py)
+                article: Article | ArticleIn | None = (
+                    Article.model_validate(stored["article"]) if "article" in stored else None
+                )
+                strategy = stored.get("strategy") or self.settings.extraction.strategy
+            else:  # a job stored by an earlier version: the request's article as it was given
+                article = ArticleIn.model_validate(stored)
+                strategy = article.strategy or self.settings.extraction.strategy
+        except ValueError as exc:
+            return self.unrunnable(claim, f"the stored article is not valid here: {_first_error(exc)}")
+        if strategy not in self.extractors:
+            allowed = ", ".join(self.extractors)
+            return self.unrunnable(claim, f"strategy {strategy!r} is not served here (serving: {allowed})")
+        if article is None:  # read at submission, and no article: its error line
             failure = ArticleFailure(str(stored["failure"]["id"]), source, str(stored["failure"]["message"]))
-            extractor = self.extractors[stored.get("strategy") or self.settings.extraction.strategy]
-            result = extractor.pipeline().failed(failure)
+            result = self.extractors[strategy].pipeline().failed(failure)
             metrics.observe_result(result, "job")
-        elif "article" in stored:  # read at submission (routes/jobs.py): the Article and the strategy asked for
-            article = Article.model_validate(stored["article"])
-            result = self.extract(article, via="job", source=source, strategy=stored.get("strategy"))
-        else:  # a job stored by an earlier version: the request's article as it was given
-            result = self.extract(ArticleIn.model_validate(stored), via="job", source=source)
+        elif isinstance(article, Article):
+            result = self.extract(article, via="job", source=source, strategy=strategy)
+        else:
+            result = self.extract(article, via="job", source=source)
         if self.budget.limit(self.key_named(claim.key_name)):
             self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
+        return result
+
+    def unrunnable(self, claim: Claim, message: str) -> ArticleResult:
+        """The error line of a job article that cannot run here (or failed every try): its id, no claims."""
+        stored = claim.article.get("id") or next(
+            (part.get("id") for part in (claim.article.get("article"), claim.article.get("failure")) if part), None
+        )
+        result = ArticleResult(
+            id=stored if isinstance(stored, str) and stored else f"job-{claim.job_id}-{claim.index}",
+            source=f"job:{claim.job_id}[{claim.index}]",
+            status="error",
+            error=message[:500],
+            strategy=str(claim.article.get("strategy") or self.settings.extraction.strategy),
+            finished_at=dt.datetime.now(dt.UTC),
+        )
+        metrics.observe_result(result, "job")
         return result
 
     def hold_until(self, claim: Claim) -> float | None:
@@ -183,6 +217,15 @@ def start_service(settings: ServiceSettings, keys: KeyRing | None) -> Service:
     )
     default = service.default
     service.runner = JobRunner(
-        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until
-    ).start()
+        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until,
+        give_up=lambda claim, exc: service.unrunnable(claim, f"failed {MAX_ARTICLE_TRIES} times: {exc!r}"),
+    ).start()  # fmt: skip
     return service
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(exc)

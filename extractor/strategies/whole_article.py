@@ -144,7 +144,12 @@ class WholeArticleStrategy:
         span = sentences[index]
         sentence_text = article.text[span.start : span.end]
         return Claim(
-            claimant=Claimant(name=name, role=_clean(item.role), organization=_clean(item.organization)),
+            claimant=Claimant(
+                name=name,
+                role=_clean(item.role),
+                organization=_clean(item.organization),
+                named=grounding.names_someone(name),  # "the American side" describes, it does not name
+            ),
             stance=Stance(item.stance),
             claim=item.claim.strip() or sentence_text,
             evidence=grounding.evidence(article.text, span),

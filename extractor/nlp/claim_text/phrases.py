@@ -15,6 +15,7 @@ from extractor.nlp.claim_text.leading import drop_leading
 from extractor.nlp.claim_text.pronouns import Pronouns
 from extractor.nlp.claim_text.sentence import CLAIMANT, Reading
 from extractor.nlp.lexicon import CHARACTERISING_VERBS, GUILT_VERBS, NOMINAL_PROPOSITIONS, SPEECH_NOUNS
+from extractor.nlp.spans import DocIndex
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -64,7 +65,7 @@ class Phrases:
         cue_end = cue.idx + len(cue.text)
         if cue.i < tokens[0].i and tokens[0].idx - cue_end <= _MAX_CUE_GAP:
             # The words between cue and content belong to the report ("called *for* an inquiry").
-            report = self.doc.text[cue.idx : tokens[0].idx]
+            report = DocIndex.of(self.doc).text[cue.idx : tokens[0].idx]
         else:
             report = cue.text
         return f"{CLAIMANT} {' '.join(report.split())} {_lower_first(edit.render())}", False

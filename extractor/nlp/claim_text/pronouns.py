@@ -16,6 +16,7 @@ from extractor.nlp.claim_text.edits import Edit, inflect
 from extractor.nlp.claim_text.sentence import CLAIMANT, SUBJECT_DEPS, Reading
 from extractor.nlp.lexicon import CAPITALS, COUNTRY_DEMONYMS, ROLE_NOUNS
 from extractor.nlp.names import DOCUMENT_NOUNS
+from extractor.nlp.spans import DocIndex
 from extractor.nlp.typography import plain
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ class Pronouns:
         claimant = reading.claimant.name if reading.claimant is not None else None
         gender = _PERSON_PRONOUNS.get(pronoun.lower_)
         first = tokens[0].i
-        for ent in reversed([e for e in self.doc.ents if first <= e.start and e.end <= pronoun.i]):
+        before = DocIndex.of(self.doc).ents_starting_in(first, pronoun.i)
+        for ent in reversed([e for e in before if e.end <= pronoun.i]):
             if ent.label_ != "PERSON":
                 continue
             name = self.speakers.full_name_of(ent)
@@ -123,7 +125,7 @@ class Pronouns:
         but not where the capital is a place ("in Moscow").
         """
         inside = {t.i for t in tokens}
-        for ent in self.doc.ents:
+        for ent in DocIndex.of(self.doc).ents_starting_in(min(inside, default=0), max(inside, default=-1) + 1):
             if ent.start not in inside or ent.start in edit.edits:
                 continue
             if ent.label_ == "PERSON":

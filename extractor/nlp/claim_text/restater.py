@@ -19,6 +19,7 @@ from extractor.nlp.claim_text.phrases import Phrases
 from extractor.nlp.claim_text.pronouns import Pronouns
 from extractor.nlp.claim_text.sentence import CLAIMANT, QUOTE_MARKS, SUBJECT_DEPS, ClaimText, Reading
 from extractor.nlp.lexicon import ADDRESSEE_VERBS, STANCE_VERBS, TOPIC_VERBS
+from extractor.nlp.spans import DocIndex
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -70,7 +71,7 @@ class Restater:
 
     def _tokens(self, content: tuple[int, int]) -> list[Token]:
         start, end = content
-        return [t for t in self.doc if start <= t.idx < end and not t.is_space]
+        return [t for t in DocIndex.of(self.doc).tokens_in(start, end) if not t.is_space]
 
 
 def _no_proposition(reading: Reading, tokens: list[Token]) -> bool:

@@ -9,6 +9,7 @@ import httpx
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
+from extractor.errors import redact_url
 from extractor.service import metrics
 from extractor.service.deps import service_of
 from extractor.service.models import Health, Readiness
@@ -67,7 +68,7 @@ async def _readiness(service: Service) -> Readiness:
             if base is None:
                 detail = "the embedded model server is not running"
                 break
-            endpoint = base
+            endpoint = redact_url(base)  # /readyz needs no key: a URL's credentials are never shown
             headers = {"Authorization": f"Bearer {extractor.config.secret()}"} if extractor.config.api_key else {}
             try:
                 answer = await client.get(base.rstrip("/") + "/models", headers=headers)
