@@ -21,7 +21,7 @@ run: setup
 	.venv/bin/extractor extract $(SHARED)/articles -o $(OUT)
 
 test: setup ray browser
-	.venv/bin/ruff check extractor tests bench scripts
+	.venv/bin/ruff check extractor tests bench scripts support
 	.venv/bin/lint-imports
 	.venv/bin/pytest $(PYTEST_OFFLINE)
 
@@ -46,7 +46,7 @@ eval-seeds: setup
 	.venv/bin/pytest $(PYTEST_OFFLINE) tests/test_seed_quality_gate.py -v
 
 lint: setup
-	.venv/bin/ruff check extractor tests bench scripts
+	.venv/bin/ruff check extractor tests bench scripts support
 	.venv/bin/lint-imports
 
 # The benchmarks also need the peer tool (LangExtract, the `bench` extra).

@@ -9,7 +9,7 @@ copy ends with its own reference sentence, so its prompt (and cache key) is
 distinct too. They are generated lazily, never held as a list.
 
 Importing this module puts the repository root on ``sys.path``: the benchmarks serve
-answers with the test suite's stand-in endpoint (``tests.fakes.endpoint``), which the
+answers with the test suite's stand-in endpoint (``support.endpoint``), which the
 package does not ship.
 """
 
@@ -30,7 +30,7 @@ from extractor.records import Article
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-# The benchmarks' endpoint is the test suite's double (tests/fakes), which is not installed.
+# The benchmarks' endpoint is the test suite's double (support/), which is not installed.
 if str(REPO) not in sys.path:
     sys.path.insert(1, str(REPO))
 RESULTS_DIR = BENCH_DIR / "results"

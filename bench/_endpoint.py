@@ -1,4 +1,4 @@
-"""The benchmark endpoint: the test suite's ``tests.fakes.endpoint.FakeEndpoint`` with answers for both clients.
+"""The benchmark endpoint: the test suite's ``support.endpoint.FakeEndpoint`` with answers for both clients.
 
 ``dual_responder`` answers each client in the format it parses: a request with
 ``tools`` (our tool, instructor ``Mode.TOOLS``) gets ``reporting_responder``'s
@@ -27,10 +27,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import _common  # noqa: F401 - first: puts the repository root on sys.path, where tests.fakes lives
+import _common  # noqa: F401 - first: puts the repository root on sys.path, where support lives
 
 from extractor.supervisor import Supervisor, free_port
-from tests.fakes.endpoint import (
+from support.endpoint import (
     FakeEndpoint,
     completion,
     default_respond,

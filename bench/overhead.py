@@ -33,7 +33,7 @@ from extractor.batch import BatchRunner
 from extractor.llm import LLM, LLMSettings
 from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 
 TARGET_MS = 5.0
 

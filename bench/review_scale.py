@@ -34,13 +34,13 @@ from typing import Any
 
 from _common import REPO, print_table, save_result, synthetic_id, write_jsonl
 
-sys.path.insert(0, str(REPO))  # tests.browser: the one place that knows how to start Chromium
+sys.path.insert(0, str(REPO))  # support.browser: the one place that knows how to start Chromium
 
 from playwright.sync_api import Browser, sync_playwright
 
 from extractor.articles import sha256_text
 from extractor.records import ArticleResult
-from tests.browser import launch_chromium
+from support.browser import launch_chromium
 
 OPEN_REPEATS = 3
 OPEN_ARTICLE_JS = """() => {

@@ -1,7 +1,7 @@
 """One supervised child process that serves HTTP on loopback: started, awaited, restarted, stopped.
 
 Both the embedded model server (``extractor.local_model.LocalServer``) and the test
-suite's stand-in for it (``tests.fakes.endpoint.FakeEndpointProcess``) are a child
+suite's stand-in for it (``support.endpoint.FakeEndpointProcess``) are a child
 process that is useful only once a URL answers, that may crash mid-batch and must
 then come back on the same port, and that must never outlive this process. This
 module is that logic, once:

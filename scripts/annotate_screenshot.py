@@ -18,12 +18,16 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # for tests.browser and the mouse-selection helper of the browser tests
+sys.path.insert(0, str(REPO))  # for support.browser and the mouse-selection helper of the browser tests
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser import launch_chromium  # noqa: E402
-from tests.test_annotate_browser import ARTICLE, MISSED, select_with_mouse  # noqa: E402
+from support.browser import (  # noqa: E402
+    ARTICLE,
+    MISSED,
+    launch_chromium,
+    select_with_mouse,
+)
 
 
 def main() -> None:

@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # for tests.browser, the one place that knows how to start Chromium
+sys.path.insert(0, str(REPO))  # for support.browser, the one place that knows how to start Chromium
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser import launch_chromium  # noqa: E402
+from support.browser import launch_chromium  # noqa: E402
 
 ARTICLE = "000_4de6a718e1ebd4a2"
 

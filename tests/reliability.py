@@ -17,7 +17,7 @@ from typing import Any
 from extractor.articles import article_from_plain_text
 from extractor.llm import LLM, LLMSettings, TokenBudget
 from extractor.records import Article
-from tests.fakes.endpoint import FakeEndpoint, delimited_block, prompt_text
+from support.endpoint import FakeEndpoint, delimited_block, prompt_text
 
 # Key-shaped on purpose: redaction must catch it by value and by shape.
 FAKE_KEY = "sk-test-FAKEKEY0123456789abcdefSECRET"

@@ -21,14 +21,11 @@ from typer.testing import CliRunner
 from extractor.articles import sha256_text
 from extractor.cli import app
 from extractor.records import ArticleResult, AttributionKind, Claim, Claimant, Evidence, Stance
-from tests.browser import ChromiumMissing, launch_chromium
+from support.browser import ARTICLE, MISSED, ChromiumMissing, launch_chromium, select_with_mouse
 from tests.test_review_browser import Opened, open_page
 
 expect.set_options(timeout=15_000)
 runner = CliRunner()
-ARTICLE = "000_4de6a718e1ebd4a2"
-# A sentence of the sample article no baseline claim covers: the annotator adds it as a missed claim.
-MISSED = "last spoke almost two weeks before the launch of the Russian offensive"
 
 
 @pytest.fixture(scope="module")
@@ -40,46 +37,6 @@ def browser() -> Iterator[Browser]:
             pytest.fail(str(exc))
         yield launched
         launched.close()
-
-
-def select_with_mouse(page: Page, text: str, quote: str) -> None:
-    """Drag the mouse over ``quote`` in the article's base text layer, from its first to its last character."""
-    start16 = len(text[: text.index(quote)].encode("utf-16-le")) // 2
-    end16 = start16 + len(quote.encode("utf-16-le")) // 2
-    rects = page.evaluate(
-        """([start, end]) => {
-          const base = document.querySelector("#text-stack .layer.base");
-          const walker = document.createTreeWalker(base, NodeFilter.SHOW_TEXT);
-          const nodes = [];
-          let seen = 0;
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            nodes.push([node, seen]);
-            seen += node.data.length;
-          }
-          const at = (pos) => {
-            const [node, first] = nodes.filter(([, first]) => first <= pos).pop();
-            return [node, pos - first];
-          };
-          const charRect = (pos) => {
-            const [node, offset] = at(pos);
-            const range = document.createRange();
-            range.setStart(node, offset);
-            range.setEnd(node, offset + 1);
-            return range.getClientRects()[0];
-          };
-          at(start)[0].parentElement.scrollIntoView({ block: "center" });
-          const first = charRect(start), last = charRect(end - 1);
-          const middle = (rect) => rect.top + rect.height / 2;
-          return { x0: first.left + 1, y0: middle(first), x1: last.right - 1, y1: middle(last) };
-        }""",
-        [start16, end16],
-    )
-    page.mouse.move(rects["x0"], rects["y0"])
-    page.mouse.down()
-    page.mouse.move((rects["x0"] + rects["x1"]) / 2, rects["y1"], steps=5)
-    page.mouse.move(rects["x1"], rects["y1"], steps=5)
-    page.mouse.up()
-    assert page.evaluate("window.getSelection().toString()") == quote
 
 
 def decisions(page: Page) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Every field of a model's answer lands where it belongs: exact claims from scripted answers.
 
-A scripted stand-in model (``tests.fakes.endpoint.scripted_responder`` on ``FakeEndpoint``)
+A scripted stand-in model (``support.endpoint.scripted_responder`` on ``FakeEndpoint``)
 gives ``whole_article`` and ``guided_full`` one known answer each, and the test asserts the
 exact records the public ``Extractor`` returns: claimant name, role and organisation,
 stance, claim text, said_on, evidence quote and offsets, attribution. The answers mix what a
@@ -17,7 +17,7 @@ from typing import Any
 
 from extractor import Extractor
 from extractor.records import ArticleResult, AttributionKind, Claim
-from tests.fakes.endpoint import FakeEndpoint, listed_names, prompt_text, scripted_responder
+from support.endpoint import FakeEndpoint, listed_names, prompt_text, scripted_responder
 
 PUBLISHED = dt.date(2024, 2, 15)  # a Thursday: "on Tuesday" is 2024-02-13
 

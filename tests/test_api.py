@@ -29,7 +29,7 @@ from extractor import (
 )
 from extractor.articles import ArticleFailure, read_articles
 from extractor.llm import LLMSettings
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import free_port
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.endpoint import FakeEndpoint, prompt_text, reporting_responder
+from support.endpoint import FakeEndpoint, prompt_text, reporting_responder
 from tests.reliability import read_lines, run_cli, tally
 
 SCRIPT_PAYLOAD = "INJECTED-SCRIPT-TEXT"

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from extractor.cache import ResponseCache, cache_key
 from extractor.cli import app
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import FAKE_KEY, make_articles, read_lines, write_jsonl
 
 

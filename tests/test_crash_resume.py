@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.output import partial_path
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import by_id, cli_env, make_articles, popen_cli, read_lines, run_cli, tally, write_jsonl
 
 N_ARTICLES = 30

@@ -347,7 +347,7 @@ def test_a_fully_cached_rerun_does_not_start_the_embedded_model(
 ) -> None:
     """The embedded server starts at the first article the result memo does not hold, so never on a cached re-run."""
     from extractor.local_model import LocalServer
-    from tests.fakes.endpoint import FakeEndpoint
+    from support.endpoint import FakeEndpoint
 
     with FakeEndpoint() as endpoint:
         starts: list[int] = []

@@ -15,7 +15,7 @@ from extractor.batch import BatchRunner
 from extractor.cli import EXIT_ARTICLE_ERRORS, exit_code
 from extractor.pipeline import Pipeline
 from extractor.strategies.whole_article import WholeArticleStrategy
-from tests.fakes.endpoint import FakeEndpoint, Fault, reporting_responder
+from support.endpoint import FakeEndpoint, Fault, reporting_responder
 from tests.reliability import FAKE_KEY, article_of, by_id, make_articles, make_llm, read_lines, run_cli, write_jsonl
 
 

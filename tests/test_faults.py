@@ -28,7 +28,7 @@ from extractor.output import partial_path
 from extractor.pipeline import Pipeline
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy, response_model
-from tests.fakes.endpoint import (
+from support.endpoint import (
     FakeEndpoint,
     FakeEndpointProcess,
     Fault,

@@ -12,7 +12,7 @@ from extractor.llm import LLM, LLMSettings
 from extractor.records import Article, Stance
 from extractor.strategies.claims import carry_dates
 from extractor.strategies.guided import GuidedStrategy
-from tests.fakes.endpoint import FakeEndpoint, completion, prompt_text
+from support.endpoint import FakeEndpoint, completion, prompt_text
 
 TEXT = (
     "Talks stall\n\n"

@@ -22,7 +22,7 @@ from extractor.pipeline import Pipeline
 from extractor.records import Article, Claim, Claimant, Evidence, Stance
 from extractor.strategies.base import StrategyOutput
 from extractor.strategies.whole_article import WholeArticleStrategy
-from tests.fakes.endpoint import (
+from support.endpoint import (
     FakeEndpoint,
     completion,
     delimited_block,

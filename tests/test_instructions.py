@@ -22,7 +22,7 @@ from extractor.records import Article
 from extractor.strategies.baseline import BaselineStrategy
 from extractor.strategies.guided import GuidedStrategy
 from extractor.strategies.whole_article import WholeArticleStrategy
-from tests.fakes.endpoint import FakeEndpoint, completion, delimited_block, prompt_text
+from support.endpoint import FakeEndpoint, completion, delimited_block, prompt_text
 from tests.reliability import make_llm
 
 # The cases: a quoted string with no speaker inside an injected instruction, a

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.reliability import by_id, make_articles, popen_cli, read_lines, run_cli, write_jsonl
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from extractor.prompts import load_prompt
-from tests.fakes.endpoint import FakeEndpoint
+from support.endpoint import FakeEndpoint
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])

@@ -27,7 +27,7 @@ from extractor import ArticleResult, ExtractorConfig, assign_keys
 from extractor.articles import read_articles as read_locally
 from extractor.ray import completed, extract_dataset, read_articles
 from extractor.records import Article
-from tests.fakes.endpoint import FakeEndpointProcess
+from support.endpoint import FakeEndpointProcess
 from tests.reliability import by_id, read_lines, run_cli
 from tests.test_workers import comparable, dev_sample
 

@@ -24,7 +24,7 @@ from extractor.pipeline import Pipeline, strategy_settings
 from extractor.prompts import load_prompt
 from extractor.records import Article
 from extractor.strategies.whole_article import WholeArticleStrategy
-from tests.fakes.endpoint import FakeEndpoint, arguments_of, completion, prompt_text, reporting_responder
+from support.endpoint import FakeEndpoint, arguments_of, completion, prompt_text, reporting_responder
 from tests.reliability import FAKE_KEY, by_id, make_articles, read_lines
 
 REPO = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ Each test writes a page with the real command, opens the file, and checks what a
 reader would see: every claim highlighted exactly where its offsets say, filters,
 clicks and keys, no network request but the file itself, hostile text shown as
 text with nothing run, and the eval report's missed and spurious claims. If
-Chromium is missing the tests fail (see tests/browser.py), they never skip.
+Chromium is missing the tests fail (see support/browser.py), they never skip.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from extractor.articles import sha256_text
 from extractor.cli import app
 from extractor.records import ArticleResult, AttributionKind, Claim, Claimant, Evidence, Stance
-from tests.browser import ChromiumMissing, launch_chromium
+from support.browser import ChromiumMissing, launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_GOLD = REPO / "tests" / "gold" / "seeds.jsonl"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from extractor.errors import LLMError, RedactingFilter
-from tests.fakes.endpoint import FakeEndpoint, Fault, reporting_responder
+from support.endpoint import FakeEndpoint, Fault, reporting_responder
 from tests.reliability import (
     FAKE_KEY,
     article_of,

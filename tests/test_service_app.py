@@ -28,7 +28,7 @@ from extractor.records import ArticleResult
 from extractor.service.app import create_app
 from extractor.service.auth import KeyRing
 from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import REPO, jsonl, sample_articles, settings, wait_for_job, write_keys
 
 KEY = "test-key-0123456789abcdef"

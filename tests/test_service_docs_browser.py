@@ -3,7 +3,7 @@
 FastAPI's own pages load their scripts from a CDN, so offline they were blank. The
 app now serves the bundled assets itself (fastapi-offline); here a real server runs,
 and Chromium, with every request off the server aborted, must render its operations.
-If Chromium is missing the test fails (tests/browser.py), it never skips.
+If Chromium is missing the test fails (support/browser.py), it never skips.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route, expect, sync_playwright
 
-from tests.browser import ChromiumMissing, launch_chromium
+from support.browser import ChromiumMissing, launch_chromium
 from tests.service_helpers import ServerProcess
 
 expect.set_options(timeout=20_000)  # the machine is shared

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.endpoint import FakeEndpoint, reporting_responder
+from support.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import ServerProcess, jsonl, run_serve, sample_articles, wait_for_job, write_keys
 
 KEY = "server-key-0123456789abcdef"

@@ -36,8 +36,8 @@ from extractor.records import Article
 from extractor.strategies import register_strategy, unregister_strategy
 from extractor.strategies.base import StrategyOutput
 from extractor.strategies.baseline import BaselineStrategy
+from support.endpoint import FakeEndpoint, FakeEndpointProcess, reporting_responder
 from tests.conftest import POLNEAR
-from tests.fakes.endpoint import FakeEndpoint, FakeEndpointProcess, reporting_responder
 from tests.reliability import by_id, make_articles, popen_cli, read_lines, run_cli, write_jsonl
 
 N_DEV = 20

@@ -14,7 +14,7 @@ interface as ``extractor.local_model.LocalServer`` (``alive``,
 ``ensure_running``, ``restarts``), supervised by the same code
 (``extractor.supervisor``), so a test can kill the "model server" with
 SIGKILL mid-batch and watch the batch restart it. ``python -m
-tests.fakes.endpoint`` (from the repository root) serves one in the foreground.
+support.endpoint`` (from the repository root) serves one in the foreground.
 
 A test double: it lives under ``tests/``, outside the package, so the wheel does
 not ship it; the benchmarks import it too. The server itself is the standard
@@ -621,7 +621,7 @@ class FakeEndpointProcess(Supervisor):
         self.latency_s = latency_s
         self.port = port or free_port()
         command = [
-            sys.executable, "-m", "tests.fakes.endpoint", "--port", str(self.port), "--latency", str(latency_s),
+            sys.executable, "-m", "support.endpoint", "--port", str(self.port), "--latency", str(latency_s),
         ]  # fmt: skip
         super().__init__(
             command,
@@ -641,7 +641,7 @@ class FakeEndpointProcess(Supervisor):
 
 
 def child_env() -> dict[str, str]:
-    """This environment, with the repository root on ``PYTHONPATH`` so a child finds ``tests.fakes``."""
+    """This environment, with the repository root on ``PYTHONPATH`` so a child finds ``support``."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
@@ -649,7 +649,7 @@ def child_env() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve a FakeEndpoint in the foreground until SIGTERM or Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m tests.fakes.endpoint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m support.endpoint", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each chat request takes")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name /v1/models reports")
