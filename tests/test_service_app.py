@@ -561,3 +561,19 @@ _JSON_VALUES = st.recursive(
 def test_no_request_body_gets_a_5xx(fuzz_client: TestClient, body: object, route: str) -> None:
     answer = fuzz_client.post(route, content=json.dumps(body), headers={"Content-Type": "application/json"})
     assert answer.status_code < 500, answer.text
+
+
+def test_a_finished_jobs_results_carry_one_key_per_speaker_across_the_job(client: TestClient) -> None:
+    """The batch step (``extractor.assign_keys``) on a finished job, as ``extractor extract`` writes keys."""
+    articles = [
+        {"id": "full", "text": "Senator Jane Roe said on Tuesday that the bridge would reopen in May."},
+        {"id": "bare", "text": "Roe said on Wednesday that the repairs had cost far more than planned."},
+    ]
+    accepted = client.post("/v1/jobs", json=articles)
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["id"]
+    assert wait_for_job(client, job_id)["state"] == "done"
+    lines = {line["id"]: line for line in jsonl(client.get(f"/v1/jobs/{job_id}/results").text)}
+    keys = {i: {claim["claimant"]["key"] for claim in line["claims"]} for i, line in lines.items()}
+    assert keys["full"] == {"jane-roe"}, lines["full"]["claims"]
+    assert keys["bare"] == keys["full"], "the bare surname joins the one full name the job gives"

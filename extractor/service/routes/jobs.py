@@ -18,9 +18,10 @@ import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from extractor import assign_keys
 from extractor.articles import DEFAULT_DATE_ORDER, ArticleFailure, DateOrder, FieldMap
 from extractor.progress import rate_and_eta
-from extractor.records import Usage
+from extractor.records import ArticleResult, Usage
 from extractor.service.auth import ApiKey
 from extractor.service.deps import error_responses, invalid, require_key, service_of
 from extractor.service.jobs import JobInfo
@@ -138,9 +139,23 @@ async def job_results(
     key: Annotated[ApiKey, Depends(require_key("jobs"))],
     wait: Annotated[bool, Query(description="Keep streaming until the job ends (else: what is ready now).")] = True,
 ) -> StreamingResponse:
-    """The job's output lines (each the line `extractor extract` writes), streamed as articles finish."""
+    """The job's output lines (each the line `extractor extract` writes), streamed as articles finish.
+
+    A finished job's lines carry the batch's speaker keys (one key per speaker across the job, as
+    `extractor extract` writes them); lines streamed while it runs carry each article's own keys.
+    """
     await anyio.to_thread.run_sync(_own_job, service, key, job_id)
+    info = await anyio.to_thread.run_sync(service.store.info, job_id)
+    if info is not None and info.state == "done" and not info.counts["running"]:
+        lines = await anyio.to_thread.run_sync(_batch_keyed_lines, service, job_id)
+        return StreamingResponse(iter(lines), media_type="application/x-ndjson")
     return StreamingResponse(_stream_results(service, job_id, wait), media_type="application/x-ndjson")
+
+
+def _batch_keyed_lines(service: Service, job_id: str) -> list[bytes]:
+    """Every line of a finished job, its claimants keyed across the whole job (``extractor.assign_keys``)."""
+    results = [ArticleResult.model_validate_json(line) for _, line in service.store.results_after(job_id, 0)]
+    return [(result.model_dump_json() + "\n").encode("utf-8") for result in assign_keys(results)]
 
 
 @router.delete(
