@@ -27,7 +27,7 @@ from extractor.cli import app as cli_app
 from extractor.records import ArticleResult
 from extractor.service.app import create_app
 from extractor.service.auth import KeyRing
-from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
+from extractor.service.jobs import MAX_ARTICLE_TRIES, JobRunner, JobStore, Lease
 from support.endpoint import FakeEndpoint, reporting_responder
 from tests.service_helpers import REPO, jsonl, sample_articles, settings, wait_for_job, write_keys
 
@@ -478,11 +478,11 @@ def test_an_article_whose_run_keeps_raising_is_tried_a_bounded_number_of_times_w
     job_id = store.create("main", [{"id": "doomed", "text": "x"}])
     calls: list[float] = []
 
-    def explode(claim: Claim) -> ArticleResult:
+    def explode(lease: Lease) -> ArticleResult:
         calls.append(time.monotonic())
         raise RuntimeError("config broke")
 
-    def give_up(claim: Claim, exc: BaseException) -> ArticleResult:
+    def give_up(lease: Lease, exc: BaseException) -> ArticleResult:
         return ArticleResult(id="doomed", source="job", status="error", error=repr(exc), strategy="baseline")
 
     runner = JobRunner(store, explode, concurrency=1, poll_s=0.05, give_up=give_up, retry_s=0.2).start()

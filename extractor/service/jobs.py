@@ -4,9 +4,9 @@ A job is committed, with every one of its articles, before ``POST /v1/jobs`` ans
 so an accepted job survives ``kill -9``. Each article is one row; its output line is
 written to that row as soon as it is finished, in the same transaction that marks it
 done, so a result is never lost and never written twice. Any number of runners (one per
-server process) share a store: a runner *claims* pending articles by writing its owner
+server process) share a store: a runner *leases* pending articles by writing its owner
 id on them, and holds an exclusive ``flock`` on ``<store>.owners/<owner>.lock`` for as
-long as it lives. A claim whose owner's lock is free belongs to a dead process: any
+long as it lives. A lease whose owner's lock is free belongs to a dead process: any
 runner puts such articles back to pending (``reclaim``), so a restarted server resumes
 unfinished jobs, skipping the finished articles. On a graceful stop a runner waits for
 its articles in flight, then hands back those still unfinished (``release``).
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS key_usage (
 
 
 @dataclass(frozen=True)
-class Claim:
+class Lease:
     """One article a runner has taken on."""
 
     job_id: str
@@ -211,7 +211,7 @@ class JobStore:
 
     # -- what a runner does ----------------------------------------------------------------------
 
-    def claim(self, owner: str, limit: int) -> list[Claim]:
+    def lease(self, owner: str, limit: int) -> list[Lease]:
         """Take up to ``limit`` pending articles (oldest job first) for ``owner``."""
         now = time.time()
         with self._write() as db:
@@ -232,36 +232,36 @@ class JobStore:
                     " WHERE id = ? AND state = 'queued'",
                     (now, job_id),
                 )
-        return [Claim(job_id, index, key_name, json.loads(article)) for job_id, index, key_name, article in rows]
+        return [Lease(job_id, index, key_name, json.loads(article)) for job_id, index, key_name, article in rows]
 
-    def finish(self, owner: str, claim: Claim, result: ArticleResult) -> bool:
-        """Write an article's output line and mark it done; False if the claim was no longer ``owner``'s."""
+    def finish(self, owner: str, lease: Lease, result: ArticleResult) -> bool:
+        """Write an article's output line and mark it done; False if the lease was no longer ``owner``'s."""
         now = time.time()
         with self._write() as db:
             written = db.execute(
                 "UPDATE items SET state = 'done', owner = NULL, status = ?, result = ?,"
                 " seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM items WHERE job_id = ?)"
                 " WHERE job_id = ? AND idx = ? AND state = 'running' AND owner = ?",
-                (result.status, result.model_dump_json(), claim.job_id, claim.job_id, claim.index, owner),
+                (result.status, result.model_dump_json(), lease.job_id, lease.job_id, lease.index, owner),
             ).rowcount
             if written:
                 unfinished = db.execute(
-                    "SELECT COUNT(*) FROM items WHERE job_id = ? AND state IN ('pending', 'running')", (claim.job_id,)
+                    "SELECT COUNT(*) FROM items WHERE job_id = ? AND state IN ('pending', 'running')", (lease.job_id,)
                 ).fetchone()[0]
                 db.execute(
                     "UPDATE jobs SET updated_at = ?, state = CASE WHEN ? = 0 AND state = 'running' THEN 'done'"
                     " ELSE state END WHERE id = ?",
-                    (now, unfinished, claim.job_id),
+                    (now, unfinished, lease.job_id),
                 )
         return bool(written)
 
-    def release(self, owner: str, claims: list[Claim] | None = None) -> int:
-        """Hand ``owner``'s unfinished articles back (all, or just ``claims``): pending again, or cancelled."""
+    def release(self, owner: str, leases: list[Lease] | None = None) -> int:
+        """Hand ``owner``'s unfinished articles back (all, or just ``leases``): pending again, or cancelled."""
         where, parameters = "owner = ? AND state = 'running'", [owner]
         with self._write() as db:
             targets = (
-                [(claim.job_id, claim.index) for claim in claims]
-                if claims is not None
+                [(lease.job_id, lease.index) for lease in leases]
+                if leases is not None
                 else db.execute(f"SELECT job_id, idx FROM items WHERE {where}", parameters).fetchall()
             )
             released = 0
@@ -274,7 +274,7 @@ class JobStore:
                 ).rowcount
         return released
 
-    def owners_with_claims(self) -> set[str]:
+    def owners_with_leases(self) -> set[str]:
         with self._lock:
             return {row[0] for row in self._db.execute("SELECT DISTINCT owner FROM items WHERE state = 'running'")}
 
@@ -319,7 +319,7 @@ def _window_start(window_s: int) -> float:
 
 
 class OwnerLock:
-    """This process's claim on its owner id: an exclusive flock held for as long as the runner lives."""
+    """This process's lease on its owner id: an exclusive flock held for as long as the runner lives."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -354,10 +354,10 @@ class OwnerLock:
             self.path.unlink()
 
 
-# What the runner calls for one claimed article: returns its output line (failures are error lines).
-RunArticle = Callable[[Claim], ArticleResult]
+# What the runner calls for one leased article: returns its output line (failures are error lines).
+RunArticle = Callable[[Lease], ArticleResult]
 # What an article that raised on every try becomes: its error line (never handed back to spin forever).
-GiveUp = Callable[[Claim, BaseException], ArticleResult]
+GiveUp = Callable[[Lease, BaseException], ArticleResult]
 # Tries of an article whose run raises, with a doubling pause between them (ARTICLE_RETRY_S, then twice that).
 MAX_ARTICLE_TRIES = 3
 ARTICLE_RETRY_S = 0.5
@@ -374,7 +374,7 @@ class JobRunner:
         concurrency: int,
         poll_s: float = 0.5,
         reclaim_every_s: float = 2.0,
-        hold_until: Callable[[Claim], float | None] = lambda claim: None,
+        hold_until: Callable[[Lease], float | None] = lambda lease: None,
         give_up: GiveUp | None = None,
         retry_s: float = ARTICLE_RETRY_S,
     ) -> None:
@@ -383,14 +383,14 @@ class JobRunner:
         self.concurrency = max(1, concurrency)
         self.poll_s = poll_s
         self.reclaim_every_s = reclaim_every_s
-        # When a claimed article may not start yet (its key's token budget is spent): until when.
+        # When a leased article may not start yet (its key's token budget is spent): until when.
         self.hold_until = hold_until
         self.give_up = give_up
         self.retry_s = retry_s
         self.lock = OwnerLock(store.path.with_name(store.path.name + ".owners"))
         self._wake = threading.Event()
         self._stopping = threading.Event()
-        self._inflight: dict[Future[None], Claim] = {}
+        self._inflight: dict[Future[None], Lease] = {}
         self._inflight_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="job-article")
         self._thread = threading.Thread(target=self._loop, name="job-runner", daemon=True)
@@ -409,9 +409,9 @@ class JobRunner:
         self._wake.set()
 
     def reclaim(self) -> int:
-        """Put back the articles claimed by runners that died (kill -9, a crash); returns how many."""
+        """Put back the articles leased by runners that died (kill -9, a crash); returns how many."""
         reclaimed = 0
-        for owner in self.store.owners_with_claims():
+        for owner in self.store.owners_with_leases():
             if owner is not None and not self.lock.owner_alive(owner):
                 count = self.store.release(owner)
                 reclaimed += count
@@ -427,18 +427,18 @@ class JobRunner:
                 self._guard(self.reclaim)
             with self._inflight_lock:
                 free = self.concurrency - len(self._inflight)
-            claims = self._guard(lambda free=free: self.store.claim(self.owner, free)) if free > 0 else None
-            for claim in claims or []:
-                until = self.hold_until(claim)
+            leases = self._guard(lambda free=free: self.store.lease(self.owner, free)) if free > 0 else None
+            for lease in leases or []:
+                until = self.hold_until(lease)
                 if until is not None:  # hand it back, then hold the key's jobs (never paused while running)
-                    self.store.release(self.owner, [claim])
-                    self.store.pause_key(claim.key_name, until)
+                    self.store.release(self.owner, [lease])
+                    self.store.pause_key(lease.key_name, until)
                     continue
-                future = self._pool.submit(self._run, claim)
+                future = self._pool.submit(self._run, lease)
                 with self._inflight_lock:
-                    self._inflight[future] = claim
+                    self._inflight[future] = lease
                 future.add_done_callback(self._done)
-            if not claims:
+            if not leases:
                 self._wake.wait(self.poll_s)
 
     def _guard(self, action: Callable[[], Any]) -> Any:
@@ -448,35 +448,35 @@ class JobRunner:
             log.exception("job store error; retrying")
             return None
 
-    def _run(self, claim: Claim) -> None:
-        result = self._run_with_retries(claim)
-        if not self.store.finish(self.owner, claim, result):
-            log.warning("job %s article %d finished after its claim was released; result dropped", claim.job_id,
-                        claim.index)
+    def _run(self, lease: Lease) -> None:
+        result = self._run_with_retries(lease)
+        if not self.store.finish(self.owner, lease, result):
+            log.warning("job %s article %d finished after its lease was released; result dropped", lease.job_id,
+                        lease.index)
 
-    def _run_with_retries(self, claim: Claim) -> ArticleResult:
+    def _run_with_retries(self, lease: Lease) -> ArticleResult:
         """The article's line; a run that raises is tried again after a pause, then becomes an error line."""
         for attempt in range(1, MAX_ARTICLE_TRIES + 1):
             try:
-                return self.run_article(claim)
+                return self.run_article(lease)
             except Exception as exc:
-                log.error("job %s article %d failed (try %d of %d): %r", claim.job_id, claim.index, attempt,
+                log.error("job %s article %d failed (try %d of %d): %r", lease.job_id, lease.index, attempt,
                           MAX_ARTICLE_TRIES, exc)  # fmt: skip
                 if self.give_up is None:
                     raise
                 if attempt == MAX_ARTICLE_TRIES:
-                    return self.give_up(claim, exc)
+                    return self.give_up(lease, exc)
                 if self._stopping.wait(self.retry_s * 2 ** (attempt - 1)):
                     raise  # stopping: handed back, it resumes at the next start
         raise AssertionError("unreachable")
 
     def _done(self, future: Future[None]) -> None:
         with self._inflight_lock:
-            claim = self._inflight.pop(future, None)
-        if future.exception() is not None and claim is not None:
-            log.error("job %s article %d failed unexpectedly: %r", claim.job_id, claim.index, future.exception())
+            lease = self._inflight.pop(future, None)
+        if future.exception() is not None and lease is not None:
+            log.error("job %s article %d failed unexpectedly: %r", lease.job_id, lease.index, future.exception())
             with contextlib.suppress(sqlite3.Error):
-                self.store.release(self.owner, [claim])
+                self.store.release(self.owner, [lease])
         self._wake.set()
 
     @property
@@ -485,7 +485,7 @@ class JobRunner:
             return len(self._inflight)
 
     def stop(self, grace_s: float) -> int:
-        """Stop claiming; wait up to ``grace_s`` for articles in flight; hand back the rest. Returns how many."""
+        """Stop leasing; wait up to ``grace_s`` for articles in flight; hand back the rest. Returns how many."""
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():

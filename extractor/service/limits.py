@@ -59,7 +59,7 @@ class RateLimiter:
         return max(1, math.ceil(wait))
 
 
-class TokenBudget:
+class KeyTokenBudget:
     """Tokens per key per window, counted in the job store."""
 
     def __init__(self, store: JobStore, default: int | None, window_s: int) -> None:

@@ -29,8 +29,8 @@ from extractor.errors import ConfigError
 from extractor.records import Article, ArticleResult
 from extractor.service import metrics
 from extractor.service.auth import ANONYMOUS_KEY, ApiKey, KeyRing
-from extractor.service.jobs import MAX_ARTICLE_TRIES, Claim, JobRunner, JobStore
-from extractor.service.limits import RateLimiter, TokenBudget
+from extractor.service.jobs import MAX_ARTICLE_TRIES, JobRunner, JobStore, Lease
+from extractor.service.limits import KeyTokenBudget, RateLimiter
 from extractor.service.models import ArticleIn, Readiness
 from extractor.service.settings import ServiceSettings
 
@@ -46,7 +46,7 @@ class Service:
     extractors: dict[str, Extractor]
     store: JobStore
     rate: RateLimiter
-    budget: TokenBudget
+    budget: KeyTokenBudget
     runner: JobRunner | None = None
     # Synchronous extractions running at once (the rest wait on the event loop, not in a thread):
     # --concurrency, like the job runner. Fewer threads contending for the GIL keeps the loop responsive.
@@ -85,15 +85,15 @@ class Service:
         metrics.observe_result(result, via)
         return result
 
-    def run_claim(self, claim: Claim) -> ArticleResult:
+    def run_lease(self, lease: Lease) -> ArticleResult:
         """The job runner's work on one article: extract it, charge its tokens to the job's key.
 
         An article this server cannot run (its strategy is not served since a restart without
         ``--allow-strategy``, a stored article that no longer validates) is an error line of its
-        job: handing it back would only claim it again at once, forever.
+        job: handing it back would only lease it again at once, forever.
         """
-        source = f"job:{claim.job_id}[{claim.index}]"
-        stored = claim.article
+        source = f"job:{lease.job_id}[{lease.index}]"
+        stored = lease.article
         try:
             if "article" in stored or "failure" in stored:  # read at submission (routes/jobs.py)
                 article: Article | ArticleIn | None = (
@@ -104,10 +104,10 @@ class Service:
                 article = ArticleIn.model_validate(stored)
                 strategy = article.strategy or self.settings.extraction.strategy
         except ValueError as exc:
-            return self.unrunnable(claim, f"the stored article is not valid here: {_first_error(exc)}")
+            return self.unrunnable(lease, f"the stored article is not valid here: {_first_error(exc)}")
         if strategy not in self.extractors:
             allowed = ", ".join(self.extractors)
-            return self.unrunnable(claim, f"strategy {strategy!r} is not served here (serving: {allowed})")
+            return self.unrunnable(lease, f"strategy {strategy!r} is not served here (serving: {allowed})")
         if article is None:  # read at submission, and no article: its error line
             failure = ArticleFailure(str(stored["failure"]["id"]), source, str(stored["failure"]["message"]))
             result = self.extractors[strategy].pipeline().failed(failure)
@@ -116,29 +116,29 @@ class Service:
             result = self.extract(article, via="job", source=source, strategy=strategy)
         else:
             result = self.extract(article, via="job", source=source)
-        if self.budget.limit(self.key_named(claim.key_name)):
-            self.budget.charge(claim.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
+        if self.budget.limit(self.key_named(lease.key_name)):
+            self.budget.charge(lease.key_name, result.usage.prompt_tokens + result.usage.completion_tokens)
         return result
 
-    def unrunnable(self, claim: Claim, message: str) -> ArticleResult:
+    def unrunnable(self, lease: Lease, message: str) -> ArticleResult:
         """The error line of a job article that cannot run here (or failed every try): its id, no claims."""
-        stored = claim.article.get("id") or next(
-            (part.get("id") for part in (claim.article.get("article"), claim.article.get("failure")) if part), None
+        stored = lease.article.get("id") or next(
+            (part.get("id") for part in (lease.article.get("article"), lease.article.get("failure")) if part), None
         )
         result = ArticleResult(
-            id=stored if isinstance(stored, str) and stored else f"job-{claim.job_id}-{claim.index}",
-            source=f"job:{claim.job_id}[{claim.index}]",
+            id=stored if isinstance(stored, str) and stored else f"job-{lease.job_id}-{lease.index}",
+            source=f"job:{lease.job_id}[{lease.index}]",
             status="error",
             error=message[:500],
-            strategy=str(claim.article.get("strategy") or self.settings.extraction.strategy),
+            strategy=str(lease.article.get("strategy") or self.settings.extraction.strategy),
             finished_at=dt.datetime.now(dt.UTC),
         )
         metrics.observe_result(result, "job")
         return result
 
-    def hold_until(self, claim: Claim) -> float | None:
+    def hold_until(self, lease: Lease) -> float | None:
         """Once the job's key has spent its token budget: when its window ends (its jobs wait until then)."""
-        key = self.key_named(claim.key_name)
+        key = self.key_named(lease.key_name)
         return self.budget.spent_until(key) if self.budget.limit(key) else None
 
     def close(self) -> None:
@@ -213,12 +213,12 @@ def start_service(settings: ServiceSettings, keys: KeyRing | None) -> Service:
         extractors=extractors,
         store=store,
         rate=RateLimiter(settings.rate_limit),
-        budget=TokenBudget(store, settings.key_token_budget, settings.budget_window_s),
+        budget=KeyTokenBudget(store, settings.key_token_budget, settings.budget_window_s),
     )
     default = service.default
     service.runner = JobRunner(
-        store, service.run_claim, concurrency=default.concurrency, hold_until=service.hold_until,
-        give_up=lambda claim, exc: service.unrunnable(claim, f"failed {MAX_ARTICLE_TRIES} times: {exc!r}"),
+        store, service.run_lease, concurrency=default.concurrency, hold_until=service.hold_until,
+        give_up=lambda lease, exc: service.unrunnable(lease, f"failed {MAX_ARTICLE_TRIES} times: {exc!r}"),
     ).start()  # fmt: skip
     return service
 
