@@ -41,7 +41,7 @@ def _extract(strategy: str, text: str, answer: Any) -> tuple[ArticleResult, dict
     with FakeEndpoint(respond=scripted_responder(answer)) as endpoint, Extractor(
         strategy=strategy, base_url=endpoint.base_url, cache=False
     ) as ex:
-        result = ex.extract(text, id=strategy, published=PUBLISHED)
+        result = ex.extract(text, id=strategy, published=PUBLISHED, detect_header=True)  # a title line, as in a file
         (request,) = endpoint.received
     assert result.status == "ok", result.error
     assert result.usage.llm_calls == 1

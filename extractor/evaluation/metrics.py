@@ -54,6 +54,7 @@ INTERVAL_METRICS: tuple[str, ...] = (
     *ACCURACY_METRICS.values(),
     "grounding_rate",
     *MEANING_METRIC_NAMES,
+    *SPEAKER_METRIC_NAMES,
 )
 
 ArticleStatus = Literal["ok", "error", "missing"]
@@ -363,7 +364,12 @@ def _score_article(
         name: (numerator - before[name][0], denominator - before[name][1])
         for name, (numerator, denominator) in collected.meaning.ratios().items()
     }
+    hits, total = collected.speakers.full_name_hits, collected.speakers.full_name_total
     collected.speakers.add_article(article_id, text, gold_claims, predicted_claims, match.pairs)
+    # Per article, like the meaning metrics: what the bootstrap resamples for claimant_full_name's interval.
+    score.meaning["claimant_full_name"] = (
+        collected.speakers.full_name_hits - hits, collected.speakers.full_name_total - total
+    )
     collected.misses.extend(_gold_ref(article_id, j, gold_claims[j]) for j in match.unmatched_gold)
     collected.spurious.extend(_predicted_ref(article_id, i, predicted_claims[i]) for i in match.unmatched_predicted)
     collected.scores.append(score)
@@ -519,7 +525,7 @@ def bootstrap_intervals(
         for name, metric in ACCURACY_METRICS.items()
     }
     tallies["grounding_rate"] = ([s.grounded for s in scores], [s.n_predicted for s in scores])
-    for name in MEANING_METRIC_NAMES:
+    for name in (*MEANING_METRIC_NAMES, *SPEAKER_METRIC_NAMES):
         tallies[name] = ([s.meaning[name][0] for s in scores], [s.meaning[name][1] for s in scores])
     found |= ratio_intervals(tallies, resamples=resamples, seed=seed, confidence=confidence)
     return {name: Interval(low=low, high=high) for name, (low, high) in found.items()}

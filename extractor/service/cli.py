@@ -159,10 +159,9 @@ def _check_jobs_db(settings: ServiceSettings) -> None:
     """The job store opens (and is a SQLite database) now, rather than failing the server's start with a traceback."""
     import sqlite3
 
-    from extractor.cache import default_cache_dir
     from extractor.service.jobs import JobStore
 
-    path = settings.jobs_path(default_cache_dir())
+    path = settings.jobs_path()
     try:
         JobStore(path).close()
     except (sqlite3.Error, OSError) as exc:

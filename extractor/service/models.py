@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from extractor.articles import unwritable
 from extractor.evaluation.gate import DEFAULT_TOLERANCE
@@ -65,6 +65,17 @@ class ArticleIn(BaseModel):
         description="Look for a title line and scraped header matter and leave them out of the body (the line's "
         "`body_start` and `warnings` say what was left out).",
     )
+
+    _writable = field_validator("*", mode="after")(_Request._writable.__func__)  # type: ignore[attr-defined]
+
+    @model_validator(mode="after")
+    def _extras_writable(self) -> ArticleIn:
+        """The other fields (carried to ``meta``) must be writable too: a 422 naming the field, never a 500."""
+        for name, value in (self.model_extra or {}).items():
+            reason = unwritable(value)
+            if reason is not None:
+                raise ValueError(f"field {name!r}: value {reason}")
+        return self
 
 
 class JobAccepted(BaseModel):

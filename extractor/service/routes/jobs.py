@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from extractor import assign_keys
-from extractor.articles import DEFAULT_DATE_ORDER, ArticleFailure, DateOrder, FieldMap
+from extractor.articles import DEFAULT_DATE_ORDER, ArticleFailure, DateOrder, FieldMap, unwritable
 from extractor.progress import rate_and_eta
 from extractor.records import ArticleResult, Usage
 from extractor.service.auth import ApiKey
@@ -231,8 +231,8 @@ def _parse_job(
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise HTTPException(400, f"the body is not JSON: {exc}") from None
-        except RecursionError:
-            raise invalid(["body"], "the body is nested too deeply", "json_invalid") from None
+        except RecursionError:  # well-formed JSON, too deep to hold: a 422 like any record we cannot keep
+            raise invalid(["body"], "the body is nested too deeply", "value_error") from None
         if isinstance(data, dict):
             if not isinstance(data.get("articles"), list):
                 raise invalid(["body", "articles"], "a job object holds its records in an `articles` list")
@@ -268,6 +268,9 @@ def _job_article(
     service: Service, record: dict[str, Any], fields: FieldMap, mapping: JobFields, loc: list[str | int]
 ) -> dict[str, Any]:
     """One record read as the CLI reads a JSONL line, checked, as the job store keeps it; a 422 when it is none."""
+    reason = unwritable(record)
+    if reason is not None:  # a lone surrogate, nesting past MAX_NESTING: no output line could carry it
+        raise invalid(loc, f"the record {reason}", "value_error")
     options = {name: record.pop(name) for name in ("strategy", "detect_header") if name in record}
     strategy, detect_header = options.get("strategy"), options.get("detect_header", False)
     if strategy is not None and (not isinstance(strategy, str) or strategy not in service.extractors):
