@@ -30,8 +30,7 @@ from extractor.strategies import (
 PLUGIN = '''
 """A third-party strategy: every sentence with "said" is a claim by the first capitalised word."""
 import re
-from extractor.records import AttributionKind, Claim, Claimant, Evidence, Stance
-from extractor.strategies import StrategyOutput
+from extractor import AttributionKind, Claim, Claimant, Evidence, Stance, StrategyOutput
 
 class EchoStrategy:
     name = "echo"
