@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +19,9 @@ from tests.cassettes import (
     request_body_changed__rerecord_cassettes_with_make_record,
     scrub_response,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -97,3 +101,19 @@ def baseline_seed_predictions(articles_dir: Path, tmp_path_factory: pytest.TempP
     result = CliRunner().invoke(app, [*arguments, "--cache-dir", str(folder / "cache")])
     assert result.exit_code == 0, result.output
     return output
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (Debian's, driven by Playwright), one per test module that asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    from support.browser import ChromiumMissing, launch_chromium
+
+    with sync_playwright() as playwright:
+        try:
+            launched = launch_chromium(playwright)
+        except ChromiumMissing as exc:
+            pytest.fail(str(exc))
+        yield launched
+        launched.close()

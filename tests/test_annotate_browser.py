@@ -11,32 +11,19 @@ selection after an astral character is exported in code points, not UTF-16 units
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from typer.testing import CliRunner
 
 from extractor.articles import sha256_text
 from extractor.cli import app
 from extractor.records import ArticleResult, AttributionKind, Claim, Claimant, Evidence, Stance
-from support.browser import ARTICLE, MISSED, ChromiumMissing, launch_chromium, select_with_mouse
+from support.browser import ARTICLE, MISSED, select_with_mouse
 from tests.test_review_browser import Opened, open_page
 
 expect.set_options(timeout=15_000)
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = launch_chromium(playwright)
-        except ChromiumMissing as exc:
-            pytest.fail(str(exc))
-        yield launched
-        launched.close()
 
 
 def decisions(page: Page) -> dict[str, str]:

@@ -10,18 +10,16 @@ Chromium is missing the tests fail (see support/browser.py), they never skip.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from typer.testing import CliRunner
 
 from extractor.articles import sha256_text
 from extractor.cli import app
 from extractor.records import ArticleResult, AttributionKind, Claim, Claimant, Evidence, Stance
-from support.browser import ChromiumMissing, launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_GOLD = REPO / "tests" / "gold" / "seeds.jsonl"
@@ -30,17 +28,6 @@ MARKS = (
     "els => els.map(e => ({id: e.dataset.claim, start: Number(e.dataset.start), end: Number(e.dataset.end),"
     " text: e.textContent, classes: [...e.classList]}))"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = launch_chromium(playwright)
-        except ChromiumMissing as exc:
-            pytest.fail(str(exc))
-        yield launched
-        launched.close()
 
 
 @dataclass

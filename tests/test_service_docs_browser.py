@@ -12,23 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Route, expect
 
-from support.browser import ChromiumMissing, launch_chromium
 from tests.service_helpers import ServerProcess
 
 expect.set_options(timeout=20_000)  # the machine is shared
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = launch_chromium(playwright)
-        except ChromiumMissing as exc:
-            pytest.fail(str(exc))
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
