@@ -15,7 +15,8 @@ file). Importing this package loads no model client, no spaCy: those load on fir
 Everything a strategy plugin, an engine plugin or a new front door needs is exported here:
 ``Strategy``, ``StrategyOutput``, ``LLM`` and ``LLMResult`` (the model client a strategy gets),
 ``Executor`` and ``register_engine`` (where articles run), ``ArticleFailure`` (an input that
-is no article), ``BatchRunner`` and ``BatchSummary`` (the output side of a batch), and every
+is no article), ``BatchRunner`` and ``BatchSummary`` (the output side of a batch), ``RunIdentity`` (what makes
+a line besides its article: what resume compares), and every
 error (all derive from ``ExtractorError``). ``LLM``, ``LLMResult``, ``BatchRunner`` and
 ``BatchSummary`` (and the evaluation's and review page's errors) load on first access, so this import stays cheap.
 """
@@ -39,6 +40,7 @@ from extractor.errors import (
     PromptError,
 )
 from extractor.executors import Executor, available_engines, register_engine
+from extractor.identity import RunIdentity
 from extractor.records import (
     Article,
     ArticleResult,
@@ -108,6 +110,7 @@ __all__ = [
     "OutputError",
     "PromptError",
     "ReviewOutputError",
+    "RunIdentity",
     "Stance",
     "Strategy",
     "StrategyOutput",

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from extractor.articles import ArticleFailure
 from extractor.config import ExtractorConfig
 from extractor.errors import ConfigError
+from extractor.identity import RunIdentity
 from extractor.records import Article, ArticleResult
 from extractor.strategies.registry import get_strategy
 
@@ -189,7 +190,7 @@ class Extractor:
             return self._server.restarts
         return int(getattr(self._executor, "server_restarts", 0))  # an engine running its own servers (Ray)
 
-    def run_identity(self) -> dict[str, str | None]:
+    def run_identity(self) -> RunIdentity:
         """``strategy``, ``model`` and ``prompt_version`` of this extractor's lines (connects on first use)."""
         return self.pipeline().run_identity()
 
@@ -445,6 +446,19 @@ def _worker_extractor(
 
 # What ``extract()`` passes on about the article itself; every other keyword configures the extractor.
 _ARTICLE_KEYWORDS = frozenset({"id", "title", "published", "url", "source", "detect_header"})
+
+
+def run_identity(config: ExtractorConfig) -> RunIdentity:
+    """The identity of the lines ``config`` makes (strategy, model, prompt version), without connecting:
+    what ``Extractor(config)`` stamps on them, and what ``--resume`` and ``extractor.ray.completed`` compare."""
+    if config.remote:
+        model = config.effective_model()
+    else:
+        from extractor.local_model import MODELS
+
+        spec = MODELS.get(config.local_model)  # an unknown name fails when the server starts, not here
+        model = spec.name if spec is not None else config.local_model
+    return RunIdentity.of(get_strategy(config.strategy), model)
 
 
 def extract(article: str | Article, **fields: Any) -> ArticleResult:

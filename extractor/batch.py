@@ -23,7 +23,8 @@ from typing import Any, Protocol
 
 from extractor.articles import ArticleFailure, sha256_text
 from extractor.executors import local_stream
-from extractor.output import BatchOutput, Fingerprint, ResumeIndex
+from extractor.identity import RunIdentity
+from extractor.output import BatchOutput, ResumeIndex
 from extractor.pipeline import Pipeline
 from extractor.progress import Progress, ProgressMode
 from extractor.records import Article, ArticleResult, Usage
@@ -41,8 +42,8 @@ class ArticleEngine(Protocol):
     @property
     def server_restarts(self) -> int: ...
 
-    def run_identity(self) -> dict[str, str | None]:
-        """``strategy``, ``model`` and ``prompt_version``: what, besides the article, makes a line."""
+    def run_identity(self) -> RunIdentity:
+        """What, besides the article, makes a line (``extractor.identity``)."""
         ...
 
     def extract_many(
@@ -139,7 +140,7 @@ class BatchRunner:
         """Run the batch into ``out_path`` (``-``: standard output). Raises ``OutputError`` before any work."""
         summary = BatchSummary()
         started = time.perf_counter()
-        output = BatchOutput(out_path, resume=resume, fingerprint=Fingerprint(**self.engine.run_identity()))
+        output = BatchOutput(out_path, resume=resume, identity=self.engine.run_identity())
         index = output.open()
         if index is not None:
             summary.torn_lines_dropped = index.dropped_torn

@@ -20,7 +20,7 @@ Rules (docs/batch.md has the why):
   new lines to ``OUT`` (one ``write`` each on an ``O_APPEND`` descriptor, so a
   kill never tears a line), and at the end drops the lines its new ones
   superseded. ``ResumeIndex.decide`` skips an article only when its id, the
-  sha256 of its text and the run's fingerprint (strategy, model, prompt version)
+  sha256 of its text and the run's identity (``extractor.identity``: strategy, model, prompt version)
   all match the kept line; otherwise it says why it is redone.
 * When the batch ends, every claimant gets its batch key (``extractor.claimants.keys``:
   one key per speaker across the whole file, decided from its content alone, so a
@@ -49,6 +49,7 @@ from typing import BinaryIO
 
 from extractor.claimants.keys import rekey_file
 from extractor.errors import OutputError
+from extractor.identity import RunIdentity
 from extractor.records import ArticleResult
 
 STDOUT = "-"
@@ -62,23 +63,6 @@ _KINDS = {
 REASON_TEXT_CHANGED = "text changed"
 REASON_OTHER_RUN = "made with another strategy, model or prompt version"
 REASON_FAILED = "failed before"
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What made a line, besides its article: resume redoes a line made differently."""
-
-    strategy: str
-    model: str | None
-    prompt_version: str | None
-
-    @classmethod
-    def of_line(cls, line: dict[str, object]) -> Fingerprint:
-        def text(key: str) -> str | None:
-            value = line.get(key)
-            return value if isinstance(value, str) else None
-
-        return cls(strategy=text("strategy") or "", model=text("model"), prompt_version=text("prompt_version"))
 
 
 def partial_path(out: Path) -> Path:
@@ -128,15 +112,15 @@ def _target(out: Path) -> Path:
 
 def check_output(out: Path | str, *, resume: bool) -> None:
     """The checks ``BatchOutput.open`` makes, without taking the lock: for a front end to fail before any work."""
-    BatchOutput(out, resume=resume, fingerprint=Fingerprint("", None, None)).check()
+    BatchOutput(out, resume=resume, identity=RunIdentity("", None, None)).check()
 
 
 @dataclass
 class ResumeIndex:
     """The finished lines of an earlier run, by article id, and why others will be redone."""
 
-    fingerprint: Fingerprint
-    kept: dict[str, tuple[str | None, Fingerprint]] = field(default_factory=dict)
+    identity: RunIdentity
+    kept: dict[str, tuple[str | None, RunIdentity]] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
     dropped_torn: int = 0
     # Claims on each kept line: a resumed run's summary counts what OUT holds, kept lines included.
@@ -148,7 +132,7 @@ class ResumeIndex:
         if previous is None:
             return REASON_FAILED if article_id in self.failed else ""
         sha, made_by = previous
-        if made_by != self.fingerprint:
+        if made_by != self.identity:
             return REASON_OTHER_RUN
         if text_sha256 is not None and sha != text_sha256:
             return REASON_TEXT_CHANGED
@@ -158,11 +142,11 @@ class ResumeIndex:
 class BatchOutput:
     """One batch's output: open (checks, lock, resume index), write lines, then finish or abort."""
 
-    def __init__(self, out: Path | str, *, resume: bool, fingerprint: Fingerprint) -> None:
+    def __init__(self, out: Path | str, *, resume: bool, identity: RunIdentity) -> None:
         self.out = Path(out)
         self.to_stdout = str(out) == STDOUT
         self.resume = resume
-        self.fingerprint = fingerprint
+        self.identity = identity
         self.superseded = 0
         self._write_lock = threading.Lock()
         self._fd: int | None = None
@@ -288,7 +272,7 @@ class BatchOutput:
 
     def _load(self, target: Path) -> ResumeIndex:
         """Index the finished lines of ``OUT`` (then ``OUT.partial``), and rewrite ``OUT`` with only those."""
-        index = ResumeIndex(self.fingerprint)
+        index = ResumeIndex(self.identity)
         sources = [path for path in (target, partial_path(target)) if path.exists()]
         chosen: dict[str, tuple[int, int]] = {}  # id -> (source number, line number) of the line kept
         needs_rewrite = partial_path(target) in sources
@@ -308,7 +292,7 @@ class BatchOutput:
                 if article_id in chosen:
                     needs_rewrite = True
                 sha = record.get("text_sha256")
-                index.kept[article_id] = (sha if isinstance(sha, str) else None, Fingerprint.of_line(record))
+                index.kept[article_id] = (sha if isinstance(sha, str) else None, RunIdentity.of_line(record))
                 claims = record.get("claims")
                 index.claims[article_id] = len(claims) if isinstance(claims, list) else 0
                 index.failed.discard(article_id)

@@ -29,6 +29,7 @@ from extractor.cache import cache_key, code_fingerprint
 from extractor.claimants.keys import article_identity, article_keys
 from extractor.config import DEFAULT_MAX_ARTICLE_CHARS
 from extractor.errors import InputError, LLMError, redact
+from extractor.identity import RunIdentity
 from extractor.nlp.instructions import instruction_around, instruction_like
 from extractor.records import Article, ArticleResult, Claim, Usage
 from extractor.strategies.base import Strategy, StrategyOutput
@@ -107,14 +108,9 @@ class Pipeline:
     def server_restarts(self) -> int:
         return self.local_server.restarts if self.local_server is not None else 0
 
-    def run_identity(self) -> dict[str, str | None]:
+    def run_identity(self) -> RunIdentity:
         """What, besides the article, makes a line: a resumed batch redoes lines made otherwise."""
-        identity = self.llm.identity if self.llm else {}
-        return {
-            "strategy": self.strategy.name,
-            "model": identity.get("model"),
-            "prompt_version": getattr(self.strategy, "prompt_version", None),
-        }
+        return RunIdentity.of(self.strategy, self.llm.identity["model"] if self.llm else None)
 
     # -- inputs --------------------------------------------------------------------------------
 
@@ -152,16 +148,13 @@ class Pipeline:
 
     def failed(self, failure: ArticleFailure) -> ArticleResult:
         """The error line for an input that could not be read as an article."""
-        identity = self.llm.identity if self.llm else {}
         return ArticleResult(
             id=failure.id,
             source=failure.source,
             status="error",
             error=failure.message,
-            strategy=self.strategy.name,
-            model=identity.get("model"),
-            endpoint=identity.get("endpoint"),
-            prompt_version=getattr(self.strategy, "prompt_version", None),
+            **self.run_identity().as_fields(),
+            endpoint=self.llm.identity["endpoint"] if self.llm else None,
             finished_at=_now(),
         )
 
@@ -220,14 +213,11 @@ class Pipeline:
         )
 
     def _provenance(self, article: Article) -> dict[str, Any]:
-        identity = self.llm.identity if self.llm else {}
         return {
             "id": article.id,
             "source": article.source,
-            "strategy": self.strategy.name,
-            "model": identity.get("model"),
-            "endpoint": identity.get("endpoint"),
-            "prompt_version": getattr(self.strategy, "prompt_version", None),
+            **self.run_identity().as_fields(),
+            "endpoint": self.llm.identity["endpoint"] if self.llm else None,
             "published": article.published,
             "title": article.title,
             "url": article.url,

@@ -284,16 +284,17 @@ def test_a_clean_end_leaves_no_lock_file(tmp_path: Path) -> None:
 
 def test_the_lock_still_refuses_a_second_writer_and_survives_removal_races(tmp_path: Path) -> None:
     from extractor.errors import OutputError
-    from extractor.output import BatchOutput, Fingerprint, lock_path
+    from extractor.identity import RunIdentity
+    from extractor.output import BatchOutput, lock_path
 
     out = tmp_path / "out.jsonl"
-    first = BatchOutput(out, resume=False, fingerprint=Fingerprint("baseline", None, None))
+    first = BatchOutput(out, resume=False, identity=RunIdentity("baseline", None, None))
     first.open()
     with pytest.raises(OutputError, match="another extractor run"):
-        BatchOutput(out, resume=False, fingerprint=Fingerprint("baseline", None, None)).open()
+        BatchOutput(out, resume=False, identity=RunIdentity("baseline", None, None)).open()
     first.finish()
     assert not lock_path(out).exists()
-    second = BatchOutput(out, resume=True, fingerprint=Fingerprint("baseline", None, None))
+    second = BatchOutput(out, resume=True, identity=RunIdentity("baseline", None, None))
     second.open()
     assert lock_path(out).exists()
     second.finish()

@@ -11,6 +11,7 @@ import pytest
 
 from extractor.batch import BatchRunner
 from extractor.claimants.keys import BatchKeys, article_keys, assign_keys, name_key, name_tokens
+from extractor.identity import RunIdentity
 from extractor.records import (
     Article,
     ArticleResult,
@@ -163,8 +164,8 @@ class FakeEngine:
     def __init__(self, prepared: dict[str, ArticleResult]) -> None:
         self.prepared = prepared
 
-    def run_identity(self) -> dict[str, str | None]:
-        return {"strategy": "test", "model": None, "prompt_version": None}
+    def run_identity(self) -> RunIdentity:
+        return RunIdentity("test", None, None)
 
     def extract_many(self, items: Iterable[Article], *, concurrency: int) -> Iterator[ArticleResult]:
         for item in items:

@@ -57,7 +57,7 @@ from extractor.ray.dataset import (
     extract_dataset,
 )
 from extractor.ray.executor import RayExecutor
-from extractor.ray.resume import completed, run_fingerprint
+from extractor.ray.resume import completed
 from extractor.ray.rows import ARTICLE_COLUMNS, article_row, read_articles, row_article
 from extractor.ray.schema import arrow_schema, result_table
 from extractor.ray.servers import NodeServer, NodeServerHandle, start_node_servers
@@ -84,6 +84,5 @@ __all__ = [
     "read_articles",
     "result_table",
     "row_article",
-    "run_fingerprint",
     "start_node_servers",
 ]

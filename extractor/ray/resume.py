@@ -1,7 +1,7 @@
 """Resuming on a cluster: the ``(id, text sha256)`` of the records an earlier output already holds.
 
 The CLI's ``--resume`` rule: a record counts as done when the run would make it again
-(same strategy, model and prompt version).
+(same ``RunIdentity``: strategy, model and prompt version; ``extractor.identity``).
 """
 
 from __future__ import annotations
@@ -11,18 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from extractor.api import run_identity
 from extractor.config import ExtractorConfig
-
-
-def run_fingerprint(config: ExtractorConfig) -> tuple[str, str | None, str | None]:
-    """(strategy, model, prompt version) of the lines ``config`` makes: what resume compares, besides the article."""
-    from extractor.strategies import get_strategy
-
-    strategy = get_strategy(config.strategy)
-    model = None
-    if strategy.uses_llm:
-        model = config.effective_model() if config.remote else config.local_model
-    return strategy.name, model, getattr(strategy, "prompt_version", None)
+from extractor.identity import RunIdentity
 
 
 def completed(output: str | os.PathLike[str], config: ExtractorConfig | None = None) -> set[tuple[str, str]]:
@@ -34,15 +25,14 @@ def completed(output: str | os.PathLike[str], config: ExtractorConfig | None = N
     path = Path(output)
     if not path.exists():
         return set()
-    wanted = run_fingerprint(config) if config is not None else None
+    wanted = run_identity(config) if config is not None else None
     done: set[tuple[str, str]] = set()
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
         for record in _records(file):
             if record.get("status") != "ok" or not record.get("text_sha256"):
                 continue
-            made_by = (record.get("strategy"), record.get("model"), record.get("prompt_version"))
-            if wanted is None or made_by == wanted:
+            if wanted is None or RunIdentity.of_line(record) == wanted:
                 done.add((str(record["id"]), str(record["text_sha256"])))
     return done
 
