@@ -34,6 +34,7 @@ article are summed per article, so the wait is not counted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -88,9 +89,14 @@ def choose_articles(dev_count: int) -> tuple[list[Article], list[dict[str, Any]]
         dev = [dev[int(i * step)] for i in range(min(dev_count, len(dev)))]
     else:
         dev = []
+    return articles_of([(SEED_GOLD, g) for g in seeds] + [(DEV_GOLD, g) for g in dev])
+
+
+def articles_of(lines: list[tuple[Path, dict[str, Any]]]) -> tuple[list[Article], list[dict[str, Any]]]:
+    """The articles of ``(gold file, gold line)`` pairs, with the gold's ids and publication dates."""
     gold: list[dict[str, Any]] = []
     paths: list[Path] = []
-    for gold_file, line in [(SEED_GOLD, g) for g in seeds] + [(DEV_GOLD, g) for g in dev]:
+    for gold_file, line in lines:
         source = Path(line["source"])  # relative to its gold file, as `extractor eval` reads it
         absolute = source if source.is_absolute() else (gold_file.parent / source).resolve()
         gold.append({**line, "source": str(absolute)})
@@ -103,7 +109,11 @@ def choose_articles(dev_count: int) -> tuple[list[Article], list[dict[str, Any]]
     missing = [a.source for a in articles if a.source not in gold_id]
     if missing:
         raise SystemExit(f"articles without gold: {missing}")
-    return [a.model_copy(update={"id": gold_id[a.source]}) for a in articles], gold
+    published = {g["source"]: dt.date.fromisoformat(g["published"]) if g.get("published") else None for g in gold}
+    return [
+        a.model_copy(update={"id": gold_id[a.source], "published": published[a.source] or a.published})
+        for a in articles
+    ], gold
 
 
 def available_strategies(requested: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -278,24 +288,36 @@ def main() -> None:
                         help="run nothing: score the stored predictions of --systems again (per part too)")
     parser.add_argument("--lx-max-char-buffer", type=int, default=2000)
     parser.add_argument("--lx-max-output-tokens", type=int, default=512)
+    parser.add_argument("--gold", type=Path, default=None,
+                        help="run on every article of this gold file instead (e.g. tests/gold/guideline/choose.jsonl); "
+                        "results under bench/results/local/<its stem>/, summary local_side_by_side-<stem>.json")
     args = parser.parse_args()
 
     from extractor.local_model import LocalServer
 
+    global LOCAL_DIR, PAUSE_FILE, PAUSED_FILE
+    summary_name = "local_side_by_side"
+    if args.gold is not None:
+        # Another gold set (the guideline gold of issue #24): its own folder, so the seeds/dev run stands.
+        summary_name = f"local_side_by_side-{args.gold.stem}"
+        LOCAL_DIR = LOCAL_DIR / args.gold.stem
+        PAUSE_FILE, PAUSED_FILE = LOCAL_DIR / "PAUSE", LOCAL_DIR / "PAUSED"
+        articles, gold = articles_of([(args.gold, g) for g in gold_lines(args.gold)])
+    else:
+        articles, gold = choose_articles(args.dev_count)
     LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-    articles, gold = choose_articles(args.dev_count)
     gold_path = LOCAL_DIR / "gold.jsonl"
     gold_path.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold), encoding="utf-8")
     requested = [s.strip() for s in args.systems.split(",") if s.strip()]
     ours, skipped = available_strategies([s for s in requested if s != "langextract"])
-    summary_path = RESULTS_DIR / "local_side_by_side.json"
+    summary_path = RESULTS_DIR / f"{summary_name}.json"
     previous = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
     systems: dict[str, Any] = dict(previous.get("systems", {}))
     for name, why in skipped.items():
         print(f"skipping {name}: {why}", flush=True)
 
     def save() -> None:
-        save_result("local_side_by_side", {
+        save_result(summary_name, {
             "model": args.model, "n_threads": args.threads or os.cpu_count(), "timeout_s": args.timeout,
             "articles": [a.id for a in articles], "gold": str(gold_path),
             "langextract": {"max_char_buffer": args.lx_max_char_buffer, "max_output_tokens": args.lx_max_output_tokens,
@@ -312,7 +334,8 @@ def main() -> None:
                 kept = {key: systems[name][key] for key in ("wall_seconds", "loadavg_at_end") if key in systems[name]}
                 systems[name].update({**figures(name, results, 0.0), **kept})
                 systems[name].update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
-                systems[name]["parts"] = score_parts(name, pred, gold)
+                if args.gold is None:
+                    systems[name]["parts"] = score_parts(name, pred, gold)
         save()
         return
 
@@ -329,7 +352,8 @@ def main() -> None:
             else:
                 result = run_ours(name, articles, server, pred, args.timeout, args.resume)
             result.update(score(gold_path, pred, LOCAL_DIR / f"eval-{name}"))
-            result["parts"] = score_parts(name, pred, gold)
+            if args.gold is None:
+                result["parts"] = score_parts(name, pred, gold)
             systems[name] = result
             save()
             print(json.dumps(result, indent=1, default=str)[:1500], flush=True)

@@ -8,7 +8,9 @@ joining the instance as a client would join a cluster) and the Python entry
 (same ids, same claims, order aside). Around that: a bad input is an error record and
 never a failed job, Parquet output has the JSONL line's schema, ``completed`` +
 ``skip`` resumes, and with the embedded model one server starts per node (a fake
-endpoint process standing in for llama.cpp), never one per actor.
+endpoint process standing in for llama.cpp), never one per actor. Every engine (``local``,
+``processes``, ``ray`` on this instance) gives those lines through ``Extractor.extract_many``
+and through a service job on ``extractor serve --engine ENGINE`` (issue #22: one batch loop).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from typing import Any
 import pytest
 import ray  # the ray extra: `make test` installs it, so this test runs (never skips) in CI
 
-from extractor import ArticleResult, ExtractorConfig, assign_keys
+from extractor import ArticleResult, Extractor, ExtractorConfig, assign_keys
 from extractor.articles import read_articles as read_locally
 from extractor.ray import completed, extract_dataset, read_articles
 from extractor.records import Article
 from support.endpoint import FakeEndpointProcess
 from tests.reliability import by_id, read_lines, run_cli
+from tests.service_helpers import ServerProcess, jsonl, wait_for_job
 from tests.test_workers import comparable, dev_sample
 
 
@@ -78,6 +81,39 @@ def test_cli_on_ray_gives_the_single_process_lines(
     assert "Extracting on Ray with 2 actors" in done.stderr
     assert comparable(by_id(read_lines(out))) == comparable(single_process)
     assert json.loads(summary.read_text())["ok"] == 25
+
+
+@pytest.mark.parametrize("engine", ["local", "processes", "ray"])
+def test_every_engine_gives_the_single_process_lines_through_extract_many_and_a_service_job(
+    engine: str, ray_instance: str, inputs: Path, single_process: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    articles = [item for item in read_locally([inputs]) if isinstance(item, Article)]
+    assert len(articles) == 25
+    address = ray_instance if engine == "ray" else None
+    config = ExtractorConfig(strategy="baseline", cache=False, engine=engine, workers=2, ray_address=address)
+    with Extractor(config) as extractor:
+        results = list(extractor.extract_many(articles))
+    # extract_many gives each article the keys it decides alone; assign_keys gives the batch's, as extract writes.
+    lines = [result.model_dump(mode="json") for result in assign_keys(results)]
+    assert comparable(by_id(lines)) == comparable(single_process)
+
+    # A service job on the same engine, each record carrying what the CLI read from its .txt file: a JSON
+    # record's own title is what marks the line repeating it as the headline (detect_header).
+    records = [
+        {"id": a.id, "text": a.text, "title": a.title, "detect_header": True}
+        | ({"published": a.published.isoformat()} if a.published else {})
+        for a in articles
+    ]
+    ray_args = ["--ray-address", ray_instance] if engine == "ray" else []
+    serve = ["--strategy", "baseline", "--engine", engine, "--workers", "2", *ray_args]
+    with ServerProcess(tmp_path, *serve, env={"RAY_AUTH_MODE": "disabled"}) as server, server.client() as client:
+        accepted = client.post("/v1/jobs", json=records)
+        assert accepted.status_code == 202, accepted.text
+        job = wait_for_job(client, accepted.json()["id"], timeout_s=300)
+        assert job["counts"]["ok"] == 25, job
+        job_lines = jsonl(client.get(f"/v1/jobs/{job['id']}/results", params={"wait": "false"}).text)
+    assert len(job_lines) == 25
+    assert comparable(by_id(job_lines)) == comparable(single_process)
 
 
 def test_extract_dataset_gives_the_single_process_records_and_resumes(
