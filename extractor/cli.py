@@ -46,6 +46,14 @@ from extractor.config import (
     ExtractorConfig,
 )
 from extractor.errors import ExtractorError, RedactingFilter
+from extractor.exits import (
+    EXIT_ARTICLE_ERRORS,
+    EXIT_BUDGET_SPENT,
+    EXIT_CLOSED_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    fail,
+)
 from extractor.local_model import MODELS, LocalModelError, LocalServer, ensure_model
 from extractor.options import with_config_options
 from extractor.output import check_output, output_files, partial_path, refuse_output_among_inputs
@@ -101,25 +109,11 @@ def _count_inputs(paths: list[Path], read: dict[str, object]) -> int | None:
     return count_articles(paths, exclude=read["exclude"])  # type: ignore[arg-type]
 
 
-EXIT_OK = 0
-EXIT_ARTICLE_ERRORS = 1
-EXIT_USAGE = 2
-EXIT_BUDGET_SPENT = 3
-EXIT_INTERRUPTED = 130
-# Standard output closed under us (`-o - | head`): 128 + SIGPIPE, what a shell reports for a filter killed by it.
-EXIT_CLOSED_PIPE = 141
-
-
 def exit_code(summary: BatchSummary) -> int:
     """The exit status of ``extractor extract`` for a finished (or stopped) batch."""
     if summary.stopped_reason:
         return EXIT_BUDGET_SPENT
     return EXIT_ARTICLE_ERRORS if summary.errors else EXIT_OK
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
 
 
 # The ExtractorConfig options (--strategy, --model, --workers, --engine, ...) are generated from the
@@ -191,14 +185,14 @@ def extract(
         config = ExtractorConfig.from_env(**{"workers": DEFAULT_CLI_WORKERS, **config_fields})
         extractor = Extractor(config)
     except ExtractorError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not any(_may_exist(p) for p in paths):
-        raise _fail("none of the given paths exists")
+        raise fail("none of the given paths exists")
     try:  # before any work: -o must be a file this run may write (checked again under its lock)
         refuse_output_among_inputs(out, paths)
         check_output(out, resume=resume)
     except ExtractorError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     # The reader's options (the library's read_articles(fields=FieldMap(...))); the output, its temporary
     # and lock files are never read as inputs, even inside an input folder.
     fields = FieldMap.with_overrides(
@@ -250,7 +244,7 @@ def _run_batch(
         runner = BatchRunner(extractor, concurrency=extractor.concurrency, progress=progress)
         return runner.run(articles, out, resume=resume)
     except ExtractorError as exc:  # a server that cannot start, a prompt or cache that cannot load, a bad -o
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
         where = out if resume or str(out) == "-" else f"{partial_path(out)} ({out} is unchanged)"
         err.print(f"interrupted: finished articles are in {where}; rerun with --resume")
@@ -344,7 +338,7 @@ def serve_local(
     try:
         server = LocalServer(local_model, port=port).start()
     except LocalModelError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     err.print(f"serving {server.model_name} at {server.base_url} (OPENAI_BASE_URL={server.base_url}); Ctrl-C stops it")
     try:
         while server.alive():
@@ -363,7 +357,7 @@ def fetch_model(
     try:
         path = ensure_model(local_model)
     except LocalModelError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(str(path))
 
 
@@ -392,7 +386,7 @@ def _open_cache(cache_dir: Path | None) -> ResponseCache:
     try:
         return ResponseCache(cache_dir or default_cache_dir())
     except ExtractorError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _print_cache_warnings(store: ResponseCache) -> None:

@@ -19,9 +19,9 @@ import typer
 from rich.console import Console
 
 from extractor.claimants.tables import Table, TableError, claimants_table, claims_table, read_output
+from extractor.exits import fail
 from extractor.records import ArticleResult
 
-EXIT_BAD_INPUT = 2
 _err = Console(stderr=True, soft_wrap=True)  # a path in a message stays whole
 
 
@@ -38,7 +38,7 @@ OutOption = Annotated[str, typer.Option("--out", "-o", help="Where to write the 
 
 def _write(make: Callable[[list[ArticleResult]], Table], output: Path, table_format: Format, out: str) -> None:
     if table_format is Format.parquet and out == "-":
-        _fail("Parquet is binary: give -o FILE")
+        raise fail("Parquet is binary: give -o FILE")
     try:
         table = make(read_output(output))
         target = sys.stdout.buffer if out == "-" else Path(out)
@@ -46,12 +46,7 @@ def _write(make: Callable[[list[ArticleResult]], Table], output: Path, table_for
         if out == "-":
             sys.stdout.flush()
     except TableError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> None:
-    _err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
+        raise fail(str(exc)) from None
 
 
 def claimants_command(output: OutputArg, table_format: FormatOption = Format.csv, out: OutOption = "-") -> None:

@@ -20,15 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor.evaluation.errors import EvalInputError
+from extractor.exits import EXIT_GATE_FAILED, fail
 
 if TYPE_CHECKING:
     from extractor.evaluation.gold import GoldArticle, GoldSet
     from extractor.evaluation.metrics import EvaluationReport
     from extractor.evaluation.predictions import PredictionSet
 
-EXIT_PASS = 0
-EXIT_GATE_FAILED = 1
-EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DIR = Path("out/eval")
 
 gold_app = typer.Typer(
@@ -37,11 +35,6 @@ gold_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # plain help: readable at 80 columns
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {message}", markup=True)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 # Long only in its declarations (one typer option per setting, each with its help); the body loads the
@@ -97,7 +90,7 @@ def eval_command(
         gold_set = load_gold(gold)
         predicted = load_predictions(pred)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     given = rules or GateRules()
     default_tolerance = tolerance if tolerance is not None else given.default_tolerance
     scoring = score(
@@ -118,12 +111,11 @@ def eval_command(
     try:
         paths = write_reports(report, report_dir)
     except OSError as exc:
-        raise _fail(f"{report_dir}: cannot write reports: {exc.strerror or exc}") from None
+        raise fail(f"{report_dir}: cannot write reports: {exc.strerror or exc}") from None
     paths.append(_write_report_page(report, gold_set, predictions, report_dir / "report.html"))
     console.print(f"reports: {', '.join(str(p) for p in paths)}", highlight=False)
     if nothing_scored:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {nothing_scored}")
-        raise typer.Exit(EXIT_GATE_FAILED)
+        raise fail(nothing_scored, EXIT_GATE_FAILED)
     if report.gate is not None and not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
 
@@ -139,7 +131,7 @@ def _write_report_page(report: EvaluationReport, gold: GoldSet, predictions: Pre
     try:
         write_page(page, path)
     except ReviewOutputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     return path
 
 
@@ -161,12 +153,12 @@ def import_brat_command(
         # Article paths are written relative to the gold file, so it can be used from any folder.
         result = import_brat(text_dir, ann_dir, base_dir=output.parent, metadata=metadata)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text("".join(gold_line(article) + "\n" for article in result.articles), encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+        raise fail(f"{output}: cannot write: {exc.strerror or exc}") from None
 
     table = Table(title=f"brat import -> {output}", title_justify="left")
     table.add_column("what")
@@ -186,7 +178,7 @@ def validate_command(
     try:
         gold_set = load_gold(gold)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     console = Console(highlight=False)
     console.print(f"{gold}: valid; {len(gold_set.articles)} articles, {gold_set.claim_count} claims")
     for warning in gold_set.warnings:
@@ -211,12 +203,12 @@ def from_predictions_command(
     try:
         predicted = load_predictions(predictions)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     base_dirs = [Path.cwd(), predictions.resolve().parent]
     draft = draft_from_predictions(list(predicted.results.values()), base_dirs, output.parent)
     if not draft.articles:
         reasons = "; ".join(f"{article_id}: {why}" for article_id, why in draft.skipped[:3])
-        raise _fail(f"{predictions}: no line could be drafted ({reasons})")
+        raise fail(f"{predictions}: no line could be drafted ({reasons})")
     _write_gold(output, draft.articles)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     claims = sum(len(article.claims) for article in draft.articles)
@@ -232,7 +224,7 @@ def _write_gold(output: Path, articles: list[GoldArticle]) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text("".join(gold_line(article) + "\n" for article in articles), encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+        raise fail(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 @gold_app.command("agree")
@@ -254,16 +246,16 @@ def agree_command(
     try:
         report = agree(load_gold(first), load_gold(second))
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not report.articles:
-        raise _fail(f"{first} and {second} hold no article in common (by id or by text)")
+        raise fail(f"{first} and {second} hold no article in common (by id or by text)")
     rendered = report.model_dump_json(indent=2)
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(rendered + "\n", encoding="utf-8")
         except OSError as exc:
-            raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+            raise fail(f"{output}: cannot write: {exc.strerror or exc}") from None
     typer.echo(rendered if as_json else render_agreement_text(report), nl=as_json)
 
 
@@ -289,7 +281,7 @@ def merge_command(
     try:
         merged = merge_gold(load_gold(first), load_gold(second), "a" if prefer is Side.A else "b", output.parent)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _write_gold(output, merged)
     claims = sum(len(article.claims) for article in merged)
     Console(stderr=True, highlight=False).print(f"merged gold: {len(merged)} articles, {claims} claims -> {output}")
@@ -322,15 +314,15 @@ def diff_command(
     from extractor.evaluation.predictions import load_predictions
 
     if output_format is DiffFormat.HTML and output is None:
-        raise _fail("--format html writes a page: give it a file with -o")
+        raise fail("--format html writes a page: give it a file with -o")
     try:
         run_a, run_b = load_predictions(first), load_predictions(second)
         gold_set = load_gold(gold) if gold is not None else None
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     diff = diff_runs(run_a, run_b, gold_set)
     if not diff.totals.articles:
-        raise _fail(f"{first} and {second} hold no article in common (by id or by text)")
+        raise fail(f"{first} and {second} hold no article in common (by id or by text)")
     if output_format is DiffFormat.HTML:
         from extractor.review.diffpage import build_diff_page
         from extractor.review.render import ReviewOutputError, write_page
@@ -341,7 +333,7 @@ def diff_command(
             assert output is not None  # checked above
             write_page(build_diff_page(diff, run_a, run_b, texts), output, inputs=[first, second])
         except ReviewOutputError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         return
     rendered = render_markdown(diff, top=top) if output_format is DiffFormat.MD else diff.model_dump_json(indent=2)
     if output is None:
@@ -351,4 +343,4 @@ def diff_command(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(rendered if rendered.endswith("\n") else rendered + "\n", encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+        raise fail(f"{output}: cannot write: {exc.strerror or exc}") from None

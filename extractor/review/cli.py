@@ -17,12 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-EXIT_BAD_INPUT = 2
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {message}", markup=True)
-    return typer.Exit(EXIT_BAD_INPUT)
+from extractor.exits import fail
 
 
 def review_command(
@@ -67,7 +62,7 @@ def review_command(
         predicted = load_predictions(predictions)
         gold_set = load_gold(gold) if gold is not None else None
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     base_dirs = [Path.cwd(), predictions.resolve().parent]
     texts = TextResolver(base_dirs)
     if annotate:
@@ -86,7 +81,7 @@ def review_command(
     try:
         write_page(page, output, inputs=inputs)
     except ReviewOutputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     summary = page.summary

@@ -34,19 +34,13 @@ from rich.console import Console
 
 from extractor.config import ExtractorConfig
 from extractor.errors import ConfigError, ExtractorError
+from extractor.exits import EXIT_OK, EXIT_USAGE, fail
 from extractor.options import with_config_options
 
 if TYPE_CHECKING:
     from extractor.service.settings import ServiceSettings
 
-EXIT_OK = 0
-EXIT_USAGE = 2
 err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(EXIT_USAGE)
 
 
 # The ExtractorConfig options (--strategy, --model, --engine, --workers, ...) are generated from the
@@ -111,7 +105,7 @@ def serve_command(
             shutdown_grace_s=shutdown_grace, log_level=log_level,
         )  # fmt: skip
     except ValueError as exc:  # ConfigError, pydantic's ValidationError
-        raise _fail(_one_line(exc)) from None
+        raise fail(_one_line(exc)) from None
     _check_setup(settings)
     raise typer.Exit(_run(settings))
 
@@ -122,7 +116,7 @@ def _service_settings_model() -> type[ServiceSettings]:
         importlib.import_module("extractor.service.app")  # imports every package the extra brings
         from extractor.service.settings import ServiceSettings
     except ImportError as exc:
-        raise _fail(f"the service needs its extra: pip install 'extractor[service]' ({exc.name} is missing)") from None
+        raise fail(f"the service needs its extra: pip install 'extractor[service]' ({exc.name} is missing)") from None
     return ServiceSettings
 
 
@@ -138,14 +132,14 @@ def _check_setup(settings: ServiceSettings) -> None:
         keys = KeyRing.load(settings.keys_file) if settings.keys_file is not None else None
         extractors = build_extractors(settings)
     except ValueError as exc:  # ConfigError, a bad rate
-        raise _fail(_one_line(exc)) from None
+        raise fail(_one_line(exc)) from None
     if keys is None and not is_loopback(settings.host):
-        raise _fail(
+        raise fail(
             f"refusing to serve on {settings.host} without API keys: set EXTRACTOR_API_KEYS_FILE (or --api-keys-file) "
             "to a keys file, or bind a loopback address (--host 127.0.0.1)"
         )
     if settings.http_workers > 1 and any(extractor.embedded for extractor in extractors.values()):
-        raise _fail(
+        raise fail(
             "--http-workers > 1 would start one embedded model server per process (they share the CPU and run ~10x "
             "slower): use --http-workers 1, or run `extractor serve-local` once and pass its address as --base-url"
         )
@@ -165,7 +159,7 @@ def _check_jobs_db(settings: ServiceSettings) -> None:
     try:
         JobStore(path).close()
     except (sqlite3.Error, OSError) as exc:
-        raise _fail(f"jobs database {path}: cannot use it: {_one_line(exc)} (give another --jobs-db)") from None
+        raise fail(f"jobs database {path}: cannot use it: {_one_line(exc)} (give another --jobs-db)") from None
 
 
 def _check_port(host: str, port: int) -> None:
@@ -177,14 +171,14 @@ def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except OSError as exc:
-        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
-            raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
 
 
 def _one_line(exc: Exception) -> str:
