@@ -145,3 +145,21 @@ def test_all_paths_missing_is_a_usage_error_without_traceback(tmp_path: Path) ->
     assert "none of the given paths exists" in done.stderr
     assert "Traceback" not in done.stderr
     assert not os.path.exists(tmp_path / "out.jsonl") or read_lines(tmp_path / "out.jsonl") == []
+
+
+def test_a_path_that_looks_like_console_markup_is_printed_as_given(tmp_path: Path) -> None:
+    """Rich markup in a message (a file named ``out[/red].jsonl``) once raised MarkupError: a traceback."""
+    import subprocess
+    import sys
+
+    from tests.reliability import cli_env
+
+    odd = tmp_path / "out[/red].jsonl"
+    for command in (["claimants", str(odd)], ["eval", "--gold", str(odd), "--pred", str(odd)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "extractor.cli", *command], env=cli_env(tmp_path / "cache"),
+            capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 2, (command, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert str(odd) in done.stderr.replace("\n", ""), done.stderr
