@@ -264,6 +264,7 @@ def main() -> None:
     parser.add_argument("--server-concurrency", type=int, default=32,
                         help="the server's --concurrency: articles extracting at once (requests beyond it wait)")
     parser.add_argument("--server-engine", default="processes", help="the latency phase's serve --engine")
+    parser.add_argument("--server-workers", default="auto", help="the latency phase's serve --workers")
     parser.add_argument("--latency", type=float, default=0.05, help="the fake endpoint's seconds per answer")
     parser.add_argument("--cap", type=float, default=300.0, help="wall-time cap of each phase (s)")
     parser.add_argument("--jobs", type=int, default=32)
@@ -306,7 +307,8 @@ def latency_phase(args: argparse.Namespace) -> dict[str, Any]:
         tmp = Path(folder)
         port = free_port()
         options = ["--strategy", "whole_article", "--base-url", endpoint.base_url, "--model", "fake-model",
-                   "--no-cache", "--concurrency", str(args.server_concurrency), "--engine", args.server_engine]  # fmt: skip
+                   "--no-cache", "--concurrency", str(args.server_concurrency), "--engine", args.server_engine,
+                   "--workers", args.server_workers]  # fmt: skip
         server = start_server(tmp, port, options)
         base_url = f"http://127.0.0.1:{port}"
         extractor = Extractor(strategy="whole_article", base_url=endpoint.base_url, model="fake-model", cache=False)

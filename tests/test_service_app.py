@@ -577,3 +577,23 @@ def test_a_finished_jobs_results_carry_one_key_per_speaker_across_the_job(client
     keys = {i: {claim["claimant"]["key"] for claim in line["claims"]} for i, line in lines.items()}
     assert keys["full"] == {"jane-roe"}, lines["full"]["claims"]
     assert keys["bare"] == keys["full"], "the bare surname joins the one full name the job gives"
+
+
+def test_serve_auto_runs_a_worker_process_per_usable_core_for_every_strategy_but_the_embedded_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service's HTTP process shares the cores with extraction: with "auto", a model strategy on an endpoint
+    gets every core too (extract gives it one process); the embedded model keeps one; a number is kept."""
+    from extractor.service import state
+
+    monkeypatch.setattr(state, "usable_cores", lambda: 4)
+    remote = {"strategy": "whole_article", "base_url": "http://127.0.0.1:9/v1", "engine": "processes"}
+    remote["workers"] = "auto"
+    for extraction, expected in (
+        (remote, 4),
+        ({**remote, "workers": 3}, 3),
+        ({"strategy": "guided", "engine": "processes", "workers": "auto"}, 1),  # the embedded model
+    ):
+        [extractor] = state.build_extractors(settings(tmp_path, extraction={**extraction})).values()
+        assert extractor.workers == expected, extraction
+    assert Extractor(**remote).workers == 1, "extract's own rule is unchanged: no CPU pass, one process"
