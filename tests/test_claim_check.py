@@ -153,3 +153,15 @@ def test_the_question_keeps_the_article_inside_the_data_block() -> None:
     rendered = strategy.render_check(article, candidate, claim)
     instructions, data = rendered.split("<<<DATA", 1)
     assert "override" not in instructions and f"[[{BELIEF}]]" in data and "Speaker: Paul Ryan" in data
+
+
+def test_a_long_content_is_shown_in_part_and_still_bracketed() -> None:
+    long_belief = "the plan " + "would work and " * 80 + "would pass"
+    text = f"Plans\n\nHouse Speaker Paul Ryan does believe {long_belief}."
+    article = Article(id="l", text=text, source="test", body_start=text.index("House"))
+    strategy = CheckedGuidedStrategy()
+    candidate, claim = next((c, m) for c, m in strategy.completed(article, None, Usage()) if c.doubt)
+    data = strategy.render_check(article, candidate, claim).split("<<<DATA", 1)[1]
+    shown = re.search(r"\[\[(.*?)\]\]", data)
+    assert shown is not None and shown.group(1).startswith("the plan would work")
+    assert len(shown.group(1)) < len(long_belief) and shown.group(1).endswith("…")
