@@ -71,7 +71,12 @@ def verdicts(no: set[str]) -> Any:
 
 
 def run(
-    respond: Any, cache: Path, *, faults: Any = (), strategy: GuidedStrategy | None = None
+    respond: Any,
+    cache: Path,
+    *,
+    faults: Any = (),
+    strategy: GuidedStrategy | None = None,
+    article: Article | None = None,
 ) -> tuple[StrategyOutput, FakeEndpoint]:
     strategy = strategy or CheckedGuidedStrategy()
     with FakeEndpoint(respond=respond, faults=faults) as endpoint:
@@ -80,7 +85,7 @@ def run(
         )
         llm = LLM(settings, cache=ResponseCache(cache))
         try:
-            output = strategy.extract(_article(), llm)
+            output = strategy.extract(article or _article(), llm)
         finally:
             llm.close()
     return output, endpoint
@@ -165,3 +170,14 @@ def test_a_long_content_is_shown_in_part_and_still_bracketed() -> None:
     shown = re.search(r"\[\[(.*?)\]\]", data)
     assert shown is not None and shown.group(1).startswith("the plan would work")
     assert len(shown.group(1)) < len(long_belief) and shown.group(1).endswith("…")
+
+
+def test_the_speaker_calls_are_guideds_own_cache_entries(tmp_path: Path) -> None:
+    # "Some" is a speaker the pass cannot name: guided asks the model for it, in one call.
+    text = f"{TEXT} Some said that the offer was still open."
+    article = Article(id="s", text=text, source="test", body_start=text.index("Voting"))
+    _, endpoint = run(verdicts(set()), tmp_path / "c", strategy=GuidedStrategy(), article=article)
+    assert endpoint.requests == 1
+    checked, endpoint = run(verdicts(set()), tmp_path / "c", article=article)
+    assert checked.usage.cache_hits == 1  # the speaker call, answered from guided's entry
+    assert endpoint.requests == len(DOUBTS)  # only the claim checks are new

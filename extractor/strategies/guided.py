@@ -113,6 +113,9 @@ class GuidedStrategy:
         # among those mentions or none, never a name from elsewhere in the article.
         asked = [c for c in candidates if (self.scope == "all" or not c.claimant_name) and _choices(c)]
         answers: dict[int, Any] = {}
+        # Keyed by the claimant prompt's own version, not ``prompt_version``: a strategy that adds a
+        # prompt of its own (``guided_checked``) then shares these calls' cache entries.
+        assert self.prompt is not None
         for start in range(0, len(asked), MAX_CANDIDATES_PER_CALL):
             batch = asked[start : start + MAX_CANDIDATES_PER_CALL]
             if llm is None:
@@ -122,7 +125,7 @@ class GuidedStrategy:
                 response_model=self.response_model(len(batch)),
                 messages=[{"role": "user", "content": self.render(article, batch, names)}],
                 max_tokens=self.max_tokens_per_candidate * len(batch) + 20,
-                prompt_version=self.prompt_version,
+                prompt_version=self.prompt.version,
             )
             usage.add(result.usage)
             for candidate, answer in zip(batch, self.answers(result.value, len(batch)), strict=True):
