@@ -81,7 +81,10 @@ class ExtractorConfig(BaseModel):
     strategy: str = Field(
         default=DEFAULT_STRATEGY,
         min_length=1,
-        description="Strategy: guided (default), guided_full, whole_article, baseline (no model), or a plugin's.",
+        description=(
+            "Strategy: guided (default), guided_full, whole_article, baseline (no model), guided_checked, "
+            "or a plugin's."
+        ),
     )
     model: str | None = Field(
         default=None, description=f"Model name at the endpoint (default: {DEFAULT_REMOTE_MODEL}; EXTRACTOR_MODEL)."

@@ -130,6 +130,7 @@ def test_installed_package_loads_every_strategys_prompts(fresh_venv: Path, tmp_p
         "guided_full": load_prompt("guided").version,
         "whole_article": load_prompt("whole_article").version,
         "baseline": None,
+        "guided_checked": f"{load_prompt('guided_claimant').version}+{load_prompt('claim_check').version}",
     }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractor.nlp.claim_text import ClaimText, Reading, Restater
-from extractor.nlp.claimness import is_claim
+from extractor.nlp.claimness import doubt, is_claim
 from extractor.nlp.cues import Attribution, CueFinder
 from extractor.nlp.instructions import instruction_like
 from extractor.nlp.negation import content_negated
@@ -46,7 +46,9 @@ class Candidate:
     whose ``denies`` is the stance of that restatement; ``claimant_named`` is False
     when the claimant is a description; ``speaker_options`` are the names of the
     speakers mentioned near the cue (its sentence and the two before, outside the
-    content): the only claimants a model may choose for it.
+    content): the only claimants a model may choose for it. ``doubt`` is the reason the
+    candidate may be no claim that the pass keeps it despite (``claimness.doubt``:
+    "topic", "question" or "belief" by default), None when the rules see no doubt.
     """
 
     sentence: Span
@@ -65,6 +67,7 @@ class Candidate:
     claim_text: ClaimText | None = None
     claimant_named: bool = True
     speaker_options: tuple[str, ...] = ()
+    doubt: str | None = None
 
 
 def find_candidates(
@@ -181,6 +184,7 @@ class _ArticleWalk:
             claim_text=restated,
             claimant_named=person.named if person else True,
             speaker_options=options,
+            doubt=doubt(self.doc, item),
         )
 
 

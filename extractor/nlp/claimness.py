@@ -197,6 +197,16 @@ def is_claim(doc: Doc, item: Attribution) -> bool:
     return non_claim(doc, item) not in LEFT_OUT
 
 
+def doubt(doc: Doc, item: Attribution) -> str | None:
+    """The reason ``item`` may be no claim that the pass does not act on, or None.
+
+    By default "topic", "question" or "belief" (``REASONS`` less ``LEFT_OUT``): what a
+    strategy may ask a model about (``Candidate.doubt``, strategy ``guided_checked``).
+    """
+    reason = non_claim(doc, item)
+    return reason if reason not in LEFT_OUT else None
+
+
 def _content_reason(doc: Doc, item: Attribution) -> str | None:
     """Why a stated content is no claim: a question, a wish or a directive; else None.
 

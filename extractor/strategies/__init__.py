@@ -2,8 +2,9 @@
 
 Built-ins: ``guided`` (default; linguistic candidates completed by the model),
 ``guided_full`` (the model fills every field, for strong remote models),
-``whole_article`` (the model reads numbered sentences) and ``baseline`` (rules only,
-no model). More come from plugins (entry point group ``extractor.strategies``) or
+``whole_article`` (the model reads numbered sentences), ``baseline`` (rules only,
+no model) and ``guided_checked`` (``guided`` plus a yes/no claim check of each candidate
+the claimness rules doubt). More come from plugins (entry point group ``extractor.strategies``) or
 ``register_strategy``; see ``extractor.strategies.registry``.
 """
 

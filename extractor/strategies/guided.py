@@ -97,13 +97,25 @@ class GuidedStrategy:
         return self.prompt.version
 
     def extract(self, article: Article, llm) -> StrategyOutput:  # llm: extractor.llm.LLM | None
+        usage = Usage()
+        merged = self.completed(article, llm, usage)
+        claims = carry_dates(article, [claim for _, claim in merged])
+        return StrategyOutput(claims=claims, usage=usage)
+
+    def completed(self, article: Article, llm, usage: Usage) -> list[tuple[nlp.Candidate, Claim]]:
+        """Each candidate that makes a claim, with that claim (undated: ``carry_dates`` comes after).
+
+        The model's calls are added to ``usage``.
+        """
         doc = nlp.parse(article)
         candidates = nlp.find_candidates(article, doc)
         # Only candidates with a speaker mentioned near the cue go to the model: it may choose
         # among those mentions or none, never a name from elsewhere in the article.
         asked = [c for c in candidates if (self.scope == "all" or not c.claimant_name) and _choices(c)]
         answers: dict[int, Any] = {}
-        usage = Usage()
+        # Keyed by the claimant prompt's own version, not ``prompt_version``: a strategy that adds a
+        # prompt of its own (``guided_checked``) then shares these calls' cache entries.
+        assert self.prompt is not None
         for start in range(0, len(asked), MAX_CANDIDATES_PER_CALL):
             batch = asked[start : start + MAX_CANDIDATES_PER_CALL]
             if llm is None:
@@ -113,16 +125,15 @@ class GuidedStrategy:
                 response_model=self.response_model(len(batch)),
                 messages=[{"role": "user", "content": self.render(article, batch, names)}],
                 max_tokens=self.max_tokens_per_candidate * len(batch) + 20,
-                prompt_version=self.prompt_version,
+                prompt_version=self.prompt.version,
             )
             usage.add(result.usage)
             for candidate, answer in zip(batch, self.answers(result.value, len(batch)), strict=True):
                 answers[id(candidate)] = (answer, names)
         # Evidence is the candidate's own span, so nothing here can be ungrounded; candidates
         # whose speaker neither the pass nor the model could name are left out.
-        merged = (self.merge(article, c, *answers.get(id(c), (None, []))) for c in candidates)
-        claims = carry_dates(article, [claim for claim in merged if claim is not None])
-        return StrategyOutput(claims=claims, usage=usage)
+        merged = ((c, self.merge(article, c, *answers.get(id(c), (None, [])))) for c in candidates)
+        return [(candidate, claim) for candidate, claim in merged if claim is not None]
 
     def response_model(self, candidates: int) -> type[BaseModel]:
         if self.scope == "unresolved":

@@ -48,6 +48,12 @@ def _guided_full() -> Strategy:
     return GuidedStrategy(name="guided_full", scope="all")
 
 
+def _guided_checked() -> Strategy:
+    from extractor.strategies.claim_check import CheckedGuidedStrategy
+
+    return CheckedGuidedStrategy()
+
+
 def _whole_article() -> Strategy:
     from extractor.strategies.whole_article import WholeArticleStrategy
 
@@ -59,6 +65,7 @@ BUILTIN_STRATEGIES: dict[str, StrategyFactory] = {
     "guided_full": _guided_full,
     "whole_article": _whole_article,
     "baseline": _baseline,
+    "guided_checked": _guided_checked,
 }
 _registered: dict[str, StrategyFactory] = {}
 _lock = threading.Lock()
