@@ -159,7 +159,9 @@ class LLM:
         self.budget = budget or TokenBudget(None)
         self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s)
         self._secrets = [settings.api_key, *settings.url_secrets]
-        self._served_model: str | None = None
+        # Per thread: a pipeline runs each article in one thread, so a line names the model that served its own
+        # calls, never another article's (``forget_served`` at each article's start).
+        self._served = threading.local()
         client_kwargs: dict[str, Any] = {
             "api_key": settings.api_key or "not-needed",
             "base_url": settings.base_url,
@@ -182,8 +184,13 @@ class LLM:
 
     @property
     def served_model(self) -> str | None:
-        """The model name the endpoint reported in its latest answer (or stored with a cached one)."""
-        return self._served_model
+        """The model name the endpoint reported in this thread's latest answer (or stored with a cached one)
+        since ``forget_served``; None when this thread has had none."""
+        return getattr(self._served, "model", None)
+
+    def forget_served(self) -> None:
+        """Start a new article in this thread: ``served_model`` is None until its first answer."""
+        self._served.model = None
 
     def close(self) -> None:
         self._client.close()
@@ -216,7 +223,7 @@ class LLM:
                 try:
                     value = response_model.model_validate(cached, context=context)
                     if isinstance(served, str):
-                        self._served_model = served
+                        self._served.model = served
                     return LLMResult(value=value, usage=Usage(cache_hits=1), served_model=served)
                 except ValidationError:
                     log.warning("cached response no longer validates; calling the model again")
@@ -318,7 +325,7 @@ class LLM:
         model = getattr(response, "model", None)
         if isinstance(model, str) and model:
             served.append(model[:200])
-            self._served_model = model[:200]
+            self._served.model = model[:200]
         reported = getattr(response, "usage", None)
         if reported is None:
             return

@@ -165,6 +165,8 @@ class Pipeline:
     def process(self, article: Article) -> ArticleResult:
         """Strategy, gates, memo and provenance for one article; every failure becomes an error line."""
         started = time.perf_counter()
+        if self.llm is not None:
+            self.llm.forget_served()  # this line names only the model that served this article's own calls
         provenance = self._provenance(article)
         memo_key = self._memo_key(article, provenance["text_sha256"])
         remembered = self._remembered(memo_key)

@@ -143,3 +143,58 @@ def test_breaker_opens_after_threshold_then_lets_one_probe_through() -> None:
     assert breaker.allow()
     breaker.record_success()
     assert breaker.allow() and breaker.allow() and not breaker.is_open
+
+
+class _AsksOnlyWhenTold:
+    """A model strategy that asks the model only for articles containing ASK (the others need no call)."""
+
+    name = "asks-when-told"
+    prompt_version = "asks-when-told@1"
+    uses_llm = True
+    cpu_pass = False
+
+    def extract(self, article: Any, llm: Any) -> Any:
+        from pydantic import BaseModel
+
+        from extractor.records import Usage
+        from extractor.strategies.base import StrategyOutput
+
+        class Answer(BaseModel):
+            ok: bool
+
+        usage = Usage()
+        if "ASK" in article.text:
+            result = llm.complete(
+                response_model=Answer, messages=[{"role": "user", "content": article.text}], max_tokens=8,
+                prompt_version=self.prompt_version,
+            )  # fmt: skip
+            usage.add(result.usage)
+        return StrategyOutput(claims=[], usage=usage)
+
+
+def test_a_line_names_only_the_model_that_served_its_own_calls() -> None:
+    """An article that made no model call once took the served model of the article before it (or of
+    another thread's): ``served_model`` was the client's latest answer, whoever asked."""
+    import threading
+
+    from extractor.records import Article
+
+    def served_elsewhere(request: dict[str, Any]) -> dict[str, Any]:
+        from support.endpoint import completion
+
+        return {**completion(request, {"ok": True}), "model": "served-x"}
+
+    with FakeEndpoint(respond=served_elsewhere) as endpoint:
+        llm = make_llm(endpoint)
+        pipeline = Pipeline(_AsksOnlyWhenTold(), llm)
+        asked = pipeline.process(Article(id="a", text="ASK the model about this article, please."))
+        quiet = pipeline.process(Article(id="b", text="Nothing here needs the model at all."))
+        elsewhere: list[str | None] = []
+        thread = threading.Thread(target=lambda: elsewhere.append(llm.served_model))
+        thread.start()
+        thread.join()
+        llm.close()
+    assert asked.status == quiet.status == "ok"
+    assert asked.served_model == "served-x" and asked.usage.llm_calls == 1
+    assert quiet.usage.llm_calls == 0 and quiet.served_model is None
+    assert elsewhere == [None], "another thread's articles never see this thread's answers"
